@@ -1,0 +1,1 @@
+"""Shared plumbing below every app: the API error envelope and API authentication."""

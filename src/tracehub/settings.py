@@ -1,0 +1,146 @@
+"""Django settings for TraceHub.
+
+Everything that differs between a laptop demo and a city deployment comes from the
+environment (README "Configuration"): DATABASE_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS,
+TRACEHUB_DATA_DIR and the TRACEHUB_* limits below.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+#: Where the embedded database, capture spool and uploads live unless told otherwise.
+DATA_DIR = Path(os.environ.get("TRACEHUB_DATA_DIR", Path.cwd() / "var")).resolve()
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+DEBUG = _env_bool("DEBUG", False)
+# A development key is acceptable only while DEBUG is on; production must set SECRET_KEY.
+SECRET_KEY = os.environ.get("SECRET_KEY") or "tracehub-insecure-development-key-change-me"
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")]
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
+    "tracehub.core",
+    "tracehub.accounts",
+    "tracehub.epcis",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "tracehub.urls"
+WSGI_APPLICATION = "tracehub.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'tracehub.sqlite3'}",
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    # WAL lets the worker write while the web process reads (DESIGN.md §1); the busy
+    # timeout makes a writer wait for the other rather than fail with "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA case_sensitive_like=ON;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Users' language: Chinese by default, English on request (README "Standards").
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_ROOT = DATA_DIR / "media"
+
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TRACEHUB_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default", "capture"],
+    }
+}
+
+# --- capture (issue #2) ---------------------------------------------------------------
+#: A capture document larger than this is refused with 413 (EPCIS REST binding).
+TRACEHUB_CAPTURE_MAX_BYTES = int(os.environ.get("TRACEHUB_CAPTURE_MAX_BYTES", str(512 * 1024 * 1024)))
+#: Documents up to this size are processed inside the request; larger ones by a worker.
+TRACEHUB_CAPTURE_INLINE_MAX_BYTES = int(os.environ.get("TRACEHUB_CAPTURE_INLINE_MAX_BYTES", str(4 * 1024 * 1024)))
+#: Where capture bodies wait for a worker. Web and worker processes must share it.
+TRACEHUB_CAPTURE_SPOOL_DIR = Path(os.environ.get("TRACEHUB_CAPTURE_SPOOL_DIR", DATA_DIR / "capture-spool"))
+#: Events written per batch (one transaction per document all the same).
+TRACEHUB_CAPTURE_BATCH = int(os.environ.get("TRACEHUB_CAPTURE_BATCH", "2000"))
+#: Query paging (EPCIS REST binding perPage).
+TRACEHUB_QUERY_DEFAULT_PER_PAGE = 30
+TRACEHUB_QUERY_MAX_PER_PAGE = 1000
+#: Base of the GS1 Digital Link URIs the platform writes (its own resolver).
+TRACEHUB_DIGITAL_LINK_BASE = os.environ.get("TRACEHUB_DIGITAL_LINK_BASE", "https://id.gs1.org")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

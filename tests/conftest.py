@@ -1,0 +1,36 @@
+"""Shared fixtures: API clients made through the real services, an authenticated test client."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+REPO = Path(__file__).resolve().parents[1]
+CONFORMANCE = REPO.parent / "shared" / "conformance"
+
+
+@pytest.fixture(autouse=True)
+def _spool_dir(settings, tmp_path):
+    settings.TRACEHUB_CAPTURE_SPOOL_DIR = tmp_path / "spool"
+
+
+@pytest.fixture
+def api_key(db):
+    from tracehub.accounts.services import api_client_create
+
+    client, key = api_client_create(name="test subsystem")
+    return key
+
+
+@pytest.fixture
+def api(api_key) -> Client:
+    """A Django test client that sends the bearer key on every request."""
+    return Client(headers={"Authorization": f"Bearer {api_key}"})
+
+
+@pytest.fixture
+def conformance_dir() -> Path:
+    assert CONFORMANCE.is_dir(), f"the conformance data is expected at {CONFORMANCE}"
+    return CONFORMANCE
