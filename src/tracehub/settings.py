@@ -26,10 +26,10 @@ def _env_bool(name: str, default: bool) -> bool:
 DEBUG = _env_bool("DEBUG", False)
 # A development key is acceptable only while DEBUG is on; production must set SECRET_KEY.
 SECRET_KEY = os.environ.get("SECRET_KEY") or "tracehub-insecure-development-key-change-me"
-ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")]
-CSRF_TRUSTED_ORIGINS = [
-    o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+ALLOWED_HOSTS = [
+    h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 ]
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -125,7 +125,9 @@ TASKS = {
 #: A capture document larger than this is refused with 413 (EPCIS REST binding).
 TRACEHUB_CAPTURE_MAX_BYTES = int(os.environ.get("TRACEHUB_CAPTURE_MAX_BYTES", str(512 * 1024 * 1024)))
 #: Documents up to this size are processed inside the request; larger ones by a worker.
-TRACEHUB_CAPTURE_INLINE_MAX_BYTES = int(os.environ.get("TRACEHUB_CAPTURE_INLINE_MAX_BYTES", str(4 * 1024 * 1024)))
+TRACEHUB_CAPTURE_INLINE_MAX_BYTES = int(
+    os.environ.get("TRACEHUB_CAPTURE_INLINE_MAX_BYTES", str(4 * 1024 * 1024))
+)
 #: Where capture bodies wait for a worker. Web and worker processes must share it.
 TRACEHUB_CAPTURE_SPOOL_DIR = Path(os.environ.get("TRACEHUB_CAPTURE_SPOOL_DIR", DATA_DIR / "capture-spool"))
 #: Events written per batch (one transaction per document all the same).

@@ -59,7 +59,9 @@ def test_create_refuses_past_expiry_and_blank_name():
 
 def test_create_api_key_command_prints_key_alone_on_last_line():
     out = io.StringIO()
-    call_command("create_api_key", "海关进口食品子系统", "--expires-in-days", "30", stdout=out, stderr=io.StringIO())
+    call_command(
+        "create_api_key", "海关进口食品子系统", "--expires-in-days", "30", stdout=out, stderr=io.StringIO()
+    )
     key = out.getvalue().strip().splitlines()[-1]
     client = api_client_for_key(key)
     assert client is not None and client.name == "海关进口食品子系统"
@@ -68,9 +70,13 @@ def test_create_api_key_command_prints_key_alone_on_last_line():
 
 def test_create_api_key_command_rejects_bad_expiry():
     with pytest.raises(CommandError, match="offset"):
-        call_command("create_api_key", "x", "--expires-at", "2030-01-01", stdout=io.StringIO(), stderr=io.StringIO())
+        call_command(
+            "create_api_key", "x", "--expires-at", "2030-01-01", stdout=io.StringIO(), stderr=io.StringIO()
+        )
     with pytest.raises(CommandError, match="positive"):
-        call_command("create_api_key", "x", "--expires-in-days", "0", stdout=io.StringIO(), stderr=io.StringIO())
+        call_command(
+            "create_api_key", "x", "--expires-in-days", "0", stdout=io.StringIO(), stderr=io.StringIO()
+        )
 
 
 def test_revoke_api_key_command():
@@ -121,5 +127,8 @@ def test_platform_api_identifies_the_client():
     client, key = api_client_create(name="商务局酒类子系统")
     response = Client(headers={"Authorization": f"Bearer {key}"}).get("/api/v1/me")
     assert response.status_code == 200
-    assert orjson.loads(response.content) == {"name": "商务局酒类子系统", "kind": "platform",
-                                              "keyPrefix": client.key_prefix}
+    assert orjson.loads(response.content) == {
+        "name": "商务局酒类子系统",
+        "kind": "platform",
+        "keyPrefix": client.key_prefix,
+    }

@@ -25,7 +25,9 @@ class ApiClient(models.Model):
     hash would cost every API request for no gain against brute force).
     """
 
-    name = models.CharField(_("name"), max_length=200, help_text=_("Who uses this key, e.g. 市场监管局食品追溯子系统."))
+    name = models.CharField(
+        _("name"), max_length=200, help_text=_("Who uses this key, e.g. 市场监管局食品追溯子系统.")
+    )
     kind = models.CharField(
         _("kind"), max_length=20, choices=ApiClientKind.choices, default=ApiClientKind.PLATFORM
     )
@@ -78,7 +80,12 @@ class AuditEntry(models.Model):
         related_name="+",
     )
     actor_client = models.ForeignKey(
-        ApiClient, verbose_name=_("API client"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        ApiClient,
+        verbose_name=_("API client"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     actor_label = models.CharField(
         _("actor"), max_length=200, help_text=_("The actor's name at the time, kept if the actor is deleted.")
@@ -96,4 +103,6 @@ class AuditEntry(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type}:{self.object_id}"
+        return (
+            f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type}:{self.object_id}"
+        )

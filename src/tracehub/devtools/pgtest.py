@@ -31,8 +31,11 @@ def main(argv: list[str]) -> int:
         return 1
     name = f"tracehub_{uuid.uuid4().hex[:10]}"
     test_url = urlunsplit(parts._replace(path="/" + name))
-    print(f"Running the suite on PostgreSQL {version} at {parts.hostname}:{parts.port or 5432} "
-          f"(database test_{name}, dropped afterwards).", flush=True)
+    print(
+        f"Running the suite on PostgreSQL {version} at {parts.hostname}:{parts.port or 5432} "
+        f"(database test_{name}, dropped afterwards).",
+        flush=True,
+    )
     env = dict(os.environ, DATABASE_URL=test_url)
     result = subprocess.run(command, env=env, check=False)  # noqa: S603 - the caller's own command
     # pytest-django drops its test database; make sure nothing is left if the run was killed.

@@ -29,7 +29,9 @@ class Command(BaseCommand):
         elif expires_at is not None:
             expiry = parse_datetime(expires_at)
             if expiry is None or expiry.tzinfo is None:
-                raise CommandError("--expires-at must be an ISO 8601 time with an offset, e.g. 2027-01-01T00:00+08:00")
+                raise CommandError(
+                    "--expires-at must be an ISO 8601 time with an offset, e.g. 2027-01-01T00:00+08:00"
+                )
         try:
             client, key = api_client_create(name=name, expires_at=expiry)
         except ValueError as exc:

@@ -22,4 +22,6 @@ class Command(BaseCommand):
             prefixes = ", ".join(c.key_prefix for c in matches)
             raise CommandError(f"{len(matches)} clients are named {client!r}; name one by prefix: {prefixes}")
         revoked = api_client_revoke(client=matches[0])
-        self.stdout.write(f"Revoked {revoked.name!r} ({revoked.key_prefix}) at {revoked.revoked_at.isoformat()}.")
+        self.stdout.write(
+            f"Revoked {revoked.name!r} ({revoked.key_prefix}) at {revoked.revoked_at.isoformat()}."
+        )

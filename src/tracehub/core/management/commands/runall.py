@@ -24,9 +24,20 @@ class Command(BaseCommand):
         env = dict(os.environ, DJANGO_SETTINGS_MODULE="tracehub.settings")
         bin_dir = os.path.dirname(sys.executable)
         web = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
-            [os.path.join(bin_dir, "gunicorn"), "tracehub.wsgi:application", "--bind", f"{host}:{port}",
-             "--workers", str(workers), "--threads", str(threads), "--timeout", "600",
-             "--access-logfile", "-"],
+            [
+                os.path.join(bin_dir, "gunicorn"),
+                "tracehub.wsgi:application",
+                "--bind",
+                f"{host}:{port}",
+                "--workers",
+                str(workers),
+                "--threads",
+                str(threads),
+                "--timeout",
+                "600",
+                "--access-logfile",
+                "-",
+            ],
             env=env,
         )
         worker = subprocess.Popen([sys.executable, "-m", "tracehub", "worker"], env=env)  # noqa: S603

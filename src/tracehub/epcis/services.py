@@ -1,0 +1,395 @@
+"""Writes of the event store: capture jobs and captured events (DESIGN.md §2, one write layer).
+
+A capture document is stored whole or not at all (``rollback``, the default), or its valid
+events are stored and the others reported (``proceed``), as the EPCIS 2.0 REST binding's
+``GS1-Capture-Error-Behaviour`` header asks. Either way every error names the event (index and
+eventID) and the field path.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from tracehub.accounts.models import ApiClient
+from tracehub.accounts.services import audit_record
+from tracehub.epcis import store
+from tracehub.epcis.hashing import event_hash
+from tracehub.epcis.jsonld import ContextError, context_namespaces
+from tracehub.epcis.models import CaptureErrorBehaviour, CaptureJob, CaptureStatus, Event
+from tracehub.epcis.sources import SourceError, open_source
+from tracehub.epcis.validation import (
+    FieldError,
+    NormalizedEvent,
+    check_document_header,
+    check_event,
+    event_list_path,
+)
+from tracehub.identifiers import company_prefix_of
+
+log = logging.getLogger(__name__)
+
+#: At most this many errors are kept on a job (the rest are counted).
+MAX_ERRORS = 1000
+
+
+class CaptureRefused(Exception):
+    """Raised inside the capture transaction to undo it (rollback behaviour)."""
+
+
+@dataclass
+class CaptureOutcome:
+    job: CaptureJob
+    errors: list[dict[str, Any]]
+
+
+def capture_job_create(
+    *,
+    client: ApiClient | None,
+    media_type: str,
+    size_bytes: int,
+    error_behaviour: str = CaptureErrorBehaviour.ROLLBACK,
+    spool_path: str = "",
+) -> CaptureJob:
+    """Register a capture job for a received document (it is run by ``capture_job_run``)."""
+    if error_behaviour not in CaptureErrorBehaviour.values:
+        raise ValueError(f"unknown capture error behaviour {error_behaviour!r}")
+    return CaptureJob.objects.create(
+        capture_id=uuid.uuid4().hex,
+        client=client,
+        media_type=media_type,
+        size_bytes=size_bytes,
+        error_behaviour=error_behaviour,
+        spool_path=spool_path,
+    )
+
+
+def capture_spool_write(*, chunks: Iterable[bytes]) -> tuple[str, int]:
+    """Write a body to the capture spool (shared by web and worker processes)."""
+    spool = Path(settings.TRACEHUB_CAPTURE_SPOOL_DIR)
+    spool.mkdir(parents=True, exist_ok=True)
+    path = spool / f"{uuid.uuid4().hex}.body"
+    size = 0
+    with open(path, "wb") as fh:
+        for chunk in chunks:
+            size += len(chunk)
+            fh.write(chunk)
+    return str(path), size
+
+
+def capture_job_enqueue(*, job: CaptureJob) -> None:
+    """Hand a spooled job to a worker once the job row is committed."""
+    from tracehub.epcis.tasks import run_capture_job
+
+    transaction.on_commit(lambda: run_capture_job.enqueue(job_id=job.pk))
+
+
+def capture_job_run(
+    *, job: CaptureJob, stream: IO[bytes] | None = None, single_event: bool = False
+) -> CaptureOutcome:
+    """Validate, hash and store a document; the job records the outcome.
+
+    ``stream`` is the body for an inline capture; a spooled job reads its spool file, which
+    is removed when the job ends.
+    """
+    started = timezone.now()
+    CaptureJob.objects.filter(pk=job.pk).update(status=CaptureStatus.RUNNING, started_at=started)
+    job.status, job.started_at = CaptureStatus.RUNNING, started
+    own_stream = stream is None
+    if own_stream:
+        stream = open(job.spool_path, "rb")  # noqa: SIM115 - closed in finally
+    run = _CaptureRun(job=job, single_event=single_event)
+    try:
+        run.execute(stream)
+    finally:
+        if own_stream:
+            stream.close()
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(job.spool_path)
+    return CaptureOutcome(job=run.finish(), errors=run.errors)
+
+
+class _CaptureRun:
+    """One run of one capture job: reading, checking, hashing, writing in batches."""
+
+    def __init__(self, *, job: CaptureJob, single_event: bool) -> None:
+        self.job = job
+        self.single_event = single_event
+        self.rollback = job.error_behaviour == CaptureErrorBehaviour.ROLLBACK
+        self.errors: list[dict[str, Any]] = []
+        self.error_total = 0
+        self.refused_events: set[int] = set()
+        self.event_count = 0
+        self.captured = 0
+        self.duplicates = 0
+        self.record_time = timezone.now()
+        self.chain = store.GENESIS
+        self.batch_size = settings.TRACEHUB_CAPTURE_BATCH
+        self.seen_hashes: set[str] = set()
+        self.ids_in_doc: dict[str, int] = {}
+        self.prefixes: set[str] = set()
+        self.failed_hard = False
+        self.path_prefix = "epcisBody.eventList"
+
+    # -- errors --------------------------------------------------------------------------
+    def add_errors(self, errors: list[FieldError] | list[dict[str, Any]]) -> None:
+        for error in errors:
+            data = error.as_dict() if isinstance(error, FieldError) else error
+            self.error_total += 1
+            if data.get("index") is not None:
+                self.refused_events.add(data["index"])
+            if len(self.errors) < MAX_ERRORS:
+                self.errors.append(data)
+
+    # -- the run -------------------------------------------------------------------------
+    def execute(self, stream: IO[bytes]) -> None:
+        try:
+            source = open_source(
+                stream,
+                kind=self.job.media_type,
+                size=self.job.size_bytes,
+                inline_max=settings.TRACEHUB_CAPTURE_INLINE_MAX_BYTES,
+                single_event=self.single_event,
+            )
+            self.single_event = source.single_event
+            namespaces, header_errors = check_document_header(source.header, single_event=source.single_event)
+        except SourceError as exc:
+            self.add_errors([{"index": None, "eventID": None, "path": exc.path, "message": exc.message}])
+            self.failed_hard = True
+            return
+        if header_errors:
+            self.add_errors(header_errors)
+            self.failed_hard = True
+            return
+        try:
+            with transaction.atomic():
+                self.chain = store.lock_chain()
+                self._consume(source, namespaces)
+                if self.rollback and self.error_total:
+                    raise CaptureRefused
+                store.remember_prefixes(self.prefixes)
+                audit_record(
+                    actor_client=self.job.client,
+                    action="epcis.capture",
+                    object_type="epcis.CaptureJob",
+                    object_id=self.job.capture_id,
+                    after={
+                        "captured": self.captured,
+                        "duplicates": self.duplicates,
+                        "refused": self.error_total,
+                    },
+                )
+        except CaptureRefused:
+            self.captured = 0
+        except SourceError as exc:
+            # A document that breaks off half-way (truncated JSON, XML error deep inside) is
+            # refused whole whatever the error behaviour: we cannot tell what it meant.
+            self.add_errors([{"index": None, "eventID": None, "path": exc.path, "message": exc.message}])
+            self.failed_hard = True
+            self.captured = 0
+
+    def _consume(self, source, namespaces: dict[str, str]) -> None:
+        pending: list[tuple[NormalizedEvent, dict[str, Any], dict[str, str], str, int]] = []
+        prefix = "" if self.single_event else (event_list_path(source.header) or "epcisBody.eventList")
+        extra = source.extra_namespaces
+        for index, event in enumerate(source.events):
+            self.event_count += 1
+            ns = namespaces
+            if extra:
+                ns = {**extra, **namespaces}
+            if isinstance(event, dict) and "@context" in event and not self.single_event:
+                try:
+                    ns = context_namespaces(event["@context"], ns)
+                except ContextError as exc:
+                    self.add_errors([_error(index, event, f"{prefix}[{index}].@context", str(exc))])
+                    continue
+            path = "" if self.single_event else f"{prefix}[{index}]"
+            self.path_prefix = prefix
+            normalized, errors = check_event(event, index=index, path_prefix=path, namespaces=ns)
+            if errors:
+                self.add_errors(errors)
+                continue
+            if self.rollback and self.error_total:
+                continue  # nothing more will be written; keep checking to report every error
+            pending.append((normalized, event, ns, event_hash(event, ns), index))
+            if len(pending) >= self.batch_size:
+                self._write(pending)
+                pending = []
+        if pending and not (self.rollback and self.error_total):
+            self._write(pending)
+
+    def _write(self, pending) -> None:
+        row_hashes = [_row_hash(p[0], p[1], p[3]) for p in pending]
+        stored = set(Event.objects.filter(event_hash__in=row_hashes).values_list("event_hash", flat=True))
+        given_ids = [p[0].event_id for p in pending if p[0].event_id]
+        stored_ids = dict(
+            Event.objects.filter(event_id__in=given_ids, declares_error_for__isnull=True).values_list(
+                "event_id", "id"
+            )
+        )
+        accepted = []
+        batch_ids: dict[str, int] = {}  # eventID -> position in `accepted`, for same-batch targets
+        for (normalized, event, ns, ehash, index), row_hash in zip(pending, row_hashes, strict=True):
+            declaration = normalized.error_declaration
+            if row_hash in stored or row_hash in self.seen_hashes:
+                self.duplicates += 1
+                continue
+            event_id = normalized.event_id or ehash
+            target: int | str | None = None
+            if declaration is not None:
+                target = stored_ids.get(event_id) or self.ids_in_doc.get(event_id)
+                if target is None and event_id in batch_ids:
+                    target = f"batch:{batch_ids[event_id]}"
+            elif event_id in stored_ids or event_id in self.ids_in_doc or event_id in batch_ids:
+                self.add_errors(
+                    [
+                        _error(
+                            index,
+                            event,
+                            f"{_path(self, index)}.eventID",
+                            f"eventID {event_id} is already used by a different event",
+                        )
+                    ]
+                )
+                continue
+            self.seen_hashes.add(row_hash)
+            if target is None:
+                batch_ids[event_id] = len(accepted)
+            accepted.append((normalized, event, ns, row_hash, event_id, target))
+        if not accepted or (self.rollback and self.error_total):
+            return
+        ids = store.allocate_ids(len(accepted))
+        rows: list[store.EventRow] = []
+        index_rows: list[tuple] = []
+        for row_id, (normalized, event, ns, row_hash, event_id, target) in zip(ids, accepted, strict=True):
+            if isinstance(target, str):
+                target = ids[int(target.split(":", 1)[1])]
+            document = orjson.dumps(event).decode()
+            row = store.EventRow(
+                id=row_id,
+                event_id=event_id,
+                event_hash=row_hash,
+                event_type=normalized.event_type,
+                event_time=normalized.event_time,
+                event_time_zone_offset=normalized.event_time_zone_offset,
+                record_time=self.record_time,
+                action=normalized.action or "",
+                biz_step=normalized.biz_step or "",
+                disposition=normalized.disposition or "",
+                read_point=normalized.read_point or "",
+                biz_location=normalized.biz_location or "",
+                declares_error_for_id=target,
+                error_declared=normalized.error_declaration is not None and target is None,
+                capture_job_id=self.job.pk,
+                client_id=self.job.client_id,
+                document=document,
+                namespaces=orjson.dumps(_used_namespaces(event, ns)).decode(),
+            )
+            row.chain_hash = self.chain = store.chain_link(
+                self.chain,
+                event_id=row.event_id,
+                event_hash=row.event_hash,
+                record_time=row.record_time,
+                document=row.document,
+                declares_error_for_id=target,
+                row_id=row_id,
+            )
+            rows.append(row)
+            if target is None:
+                self.ids_in_doc[event_id] = row_id
+                for entry in normalized.index:
+                    index_rows.append((row_id, entry.key, entry.role, entry.qualifier))
+                    if entry.prefix_length:
+                        cp = company_prefix_of(entry.key, entry.prefix_length)
+                        if cp:
+                            self.prefixes.add(cp)
+        store.insert_rows(rows, index_rows)
+        self.captured += len(rows)
+
+    def finish(self) -> CaptureJob:
+        job = self.job
+        job.finished_at = timezone.now()
+        job.event_count = self.event_count
+        job.captured_count = self.captured
+        job.duplicate_count = self.duplicates
+        job.error_count = len(self.refused_events) or (1 if self.error_total else 0)
+        errors = list(self.errors)
+        if self.error_total > len(errors):
+            errors.append(
+                {
+                    "index": None,
+                    "eventID": None,
+                    "path": "",
+                    "message": f"{self.error_total - len(errors)} more errors not listed",
+                }
+            )
+        job.errors = errors
+        failed = self.failed_hard or (self.rollback and self.error_total)
+        job.status = CaptureStatus.FAILED if failed else CaptureStatus.SUCCEEDED
+        CaptureJob.objects.filter(pk=job.pk).update(
+            status=job.status,
+            finished_at=job.finished_at,
+            event_count=job.event_count,
+            captured_count=job.captured_count,
+            duplicate_count=job.duplicate_count,
+            error_count=job.error_count,
+            errors=job.errors,
+        )
+        return job
+
+
+def _row_hash(normalized: NormalizedEvent, event: dict[str, Any], event_hash: str) -> str:
+    """The stored hash: the event hash, or for an error declaration a hash of its own.
+
+    The event hash leaves errorDeclaration out (CBV 2.0 §8.9), so a declaration would collide
+    with the event it declares; its own hash keeps re-sending the same declaration idempotent.
+    """
+    if normalized.error_declaration is None:
+        return event_hash
+    declaration = orjson.dumps(event.get("errorDeclaration"), option=orjson.OPT_SORT_KEYS)
+    return f"{event_hash}#declaration-{hashlib.sha256(declaration).hexdigest()[:32]}"
+
+
+def _path(run: _CaptureRun, index: int) -> str:
+    return "" if run.single_event else f"{run.path_prefix}[{index}]"
+
+
+def _error(index: int, event: Any, path: str, message: str) -> dict[str, Any]:
+    event_id = event.get("eventID") if isinstance(event, dict) else None
+    return {
+        "index": index,
+        "eventID": event_id if isinstance(event_id, str) else None,
+        "path": path.lstrip("."),
+        "message": message,
+    }
+
+
+def _used_namespaces(event: dict[str, Any], namespaces: dict[str, str]) -> dict[str, str]:
+    """The namespaces an event's extension keys use, so it can be rendered on its own later."""
+    used: dict[str, str] = {}
+    stack: list[Any] = [event]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for key, value in item.items():
+                if ":" in key and not key.startswith("@"):
+                    prefix = key.split(":", 1)[0]
+                    if prefix in namespaces:
+                        used[prefix] = namespaces[prefix]
+                if isinstance(value, (dict, list)):
+                    stack.append(value)
+        elif isinstance(item, list):
+            stack.extend(v for v in item if isinstance(v, (dict, list)))
+    return used
