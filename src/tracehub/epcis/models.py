@@ -98,7 +98,7 @@ class Event(models.Model):
     """
 
     event_id = models.CharField(_("event ID"), max_length=500, db_index=True)
-    event_hash = models.CharField(_("event hash"), max_length=100, help_text=_("CBV 2.0 event hash ID."))
+    event_hash = models.CharField(_("event hash"), max_length=200, help_text=_("CBV 2.0 event hash ID."))
     event_type = models.CharField(_("event type"), max_length=24)
     event_time = models.DateTimeField(_("event time"))
     event_time_zone_offset = models.CharField(_("event time zone offset"), max_length=6)

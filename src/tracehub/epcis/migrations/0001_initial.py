@@ -133,7 +133,7 @@ class Migration(migrations.Migration):
                 (
                     "event_hash",
                     models.CharField(
-                        help_text="CBV 2.0 event hash ID.", max_length=100, verbose_name="event hash"
+                        help_text="CBV 2.0 event hash ID.", max_length=200, verbose_name="event hash"
                     ),
                 ),
                 ("event_type", models.CharField(max_length=24, verbose_name="event type")),
