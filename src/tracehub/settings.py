@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "tracehub.core",
     "tracehub.accounts",
     "tracehub.epcis",
+    "tracehub.demo",
 ]
 
 MIDDLEWARE = [
