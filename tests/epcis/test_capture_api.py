@@ -284,3 +284,25 @@ def test_malformed_xml_is_400(api):
     )
     assert response.status_code == 400
     assert Event.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("epcList", ["urn:x:a\u0000b"]),
+        ("bizStep", "urn:x:\u0000"),
+        ("eventID", "urn:x:\u0000"),
+        ("readPoint", {"id": "urn:x:\u0000"}),
+        ("ilmd", {"ex:lot": "\u0000"}),
+        ("bizTransactionList", [{"type": "po", "bizTransaction": "urn:x:\u0000"}]),
+    ],
+)
+def test_nul_characters_are_refused_not_a_500(api, field, value):
+    response = capture(api, body(object_event(**{field: value})))
+    assert response.status_code == 400
+    assert Event.objects.count() == 0
+
+
+def test_nul_in_path_or_query_is_400(api):
+    assert api.get("/epcis/events/urn:x:%00").status_code == 400
+    assert api.get("/epcis/events?EQ_bizStep=a%00b").status_code == 400

@@ -29,7 +29,7 @@ from tracehub.epcis import store
 from tracehub.epcis.hashing import event_hash
 from tracehub.epcis.jsonld import ContextError, context_namespaces
 from tracehub.epcis.models import CaptureErrorBehaviour, CaptureJob, CaptureStatus, Event
-from tracehub.epcis.sources import SourceError, open_source
+from tracehub.epcis.sources import EventSource, SourceError, _split_events, open_source
 from tracehub.epcis.validation import (
     FieldError,
     NormalizedEvent,
@@ -121,6 +121,24 @@ def capture_job_run(
     return CaptureOutcome(job=run.finish(), errors=run.errors)
 
 
+def capture_document_store(*, client: ApiClient | None, document: dict[str, Any]) -> CaptureOutcome:
+    """Capture an EPCIS document that is already in memory as JSON-LD dicts, as one capture job.
+
+    For generators and importers inside the platform (``tracehub generate_city``): exactly the
+    checks, event hashes, hash chain, index rows and audit row of ``capture_job_run`` (the rollback
+    behaviour), without serialising the document and parsing it again.
+    """
+    job = capture_job_create(client=client, media_type="json", size_bytes=0)
+    started = timezone.now()
+    CaptureJob.objects.filter(pk=job.pk).update(status=CaptureStatus.RUNNING, started_at=started)
+    job.status, job.started_at = CaptureStatus.RUNNING, started
+    path = event_list_path(document) or "epcisBody.eventList"
+    header, events = _split_events(document, path.split("."))
+    run = _CaptureRun(job=job, single_event=False)
+    run.store(EventSource(header=header, events=iter(events if isinstance(events, list) else [])))
+    return CaptureOutcome(job=run.finish(), errors=run.errors)
+
+
 class _CaptureRun:
     """One run of one capture job: reading, checking, hashing, writing in batches."""
 
@@ -147,6 +165,8 @@ class _CaptureRun:
     def add_errors(self, errors: list[FieldError] | list[dict[str, Any]]) -> None:
         for error in errors:
             data = error.as_dict() if isinstance(error, FieldError) else error
+            # Errors echo what was sent; PostgreSQL's jsonb cannot hold NUL, so make it visible.
+            data = {k: v.replace("\x00", "\\x00") if isinstance(v, str) else v for k, v in data.items()}
             self.error_total += 1
             if data.get("index") is not None:
                 self.refused_events.add(data["index"])
@@ -163,12 +183,16 @@ class _CaptureRun:
                 inline_max=settings.TRACEHUB_CAPTURE_INLINE_MAX_BYTES,
                 single_event=self.single_event,
             )
-            self.single_event = source.single_event
-            namespaces, header_errors = check_document_header(source.header, single_event=source.single_event)
         except SourceError as exc:
             self.add_errors([{"index": None, "eventID": None, "path": exc.path, "message": exc.message}])
             self.failed_hard = True
             return
+        self.store(source)
+
+    def store(self, source: EventSource) -> None:
+        """Check the header, then check, hash and write the events in one transaction."""
+        self.single_event = source.single_event
+        namespaces, header_errors = check_document_header(source.header, single_event=source.single_event)
         if header_errors:
             self.add_errors(header_errors)
             self.failed_hard = True
