@@ -96,6 +96,10 @@ def main(argv: list[str]) -> int:
     import django
 
     django.setup()
+    import logging
+
+    # Every refused document is a deliberate 4xx here; the per-request warnings are noise.
+    logging.getLogger("django.request").setLevel(logging.ERROR)
     from django.core.management import call_command
     from django.db import transaction
     from django.test import Client
