@@ -174,6 +174,11 @@ def main(argv: list[str]) -> int:
         root / "epcis-event-hash-generator" / "examples"
     )
     failures.extend(f"hash {f}" for f in hash_failures)
+    from tracehub.identifiers.conformance_dl import KNOWN_WRONG as DL_KNOWN_WRONG
+    from tracehub.identifiers.conformance_dl import run_digital_link_vectors
+
+    dl_passed, dl_total, dl_failures = run_digital_link_vectors(root / "gs1-digital-link-lib-features")
+    failures.extend(f"digital link {f}" for f in dl_failures)
 
     print(f"valid documents captured: {valid_ok}/{len(valid) - len(KNOWN_DATA_ERRORS)}")
     print(f"documents wrong in the data itself, refused as documented: {known_ok}/{len(KNOWN_DATA_ERRORS)}")
@@ -182,6 +187,10 @@ def main(argv: list[str]) -> int:
     print(
         f"hash vectors: {passed}/{total - known_vectors} "
         f"(and {known_vectors} vectors wrong in the data itself differ as documented)"
+    )
+    print(
+        f"digital link vectors: {dl_passed}/{dl_total - len(DL_KNOWN_WRONG)} "
+        f"(and {len(DL_KNOWN_WRONG)} vectors wrong in the data itself fail as documented)"
     )
     if failures:
         print(f"\n{len(failures)} failures:")

@@ -8,17 +8,22 @@ carry no GS1 key (``urn:epc:id:bic:…``, ``urn:uuid:…``, ordinary web URIs) a
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from functools import lru_cache
 
 from .digital_link import CANONICAL_BASE, parse_digital_link, to_digital_link
 from .epc import parse_epc_urn, to_epc_urn
-from .gs1 import Gs1Id, IdentifierError, parse_key
+from .gs1 import Gs1Id, IdentifierError, company_prefix_candidates, parse_key
+from .platform import canonical_platform_uri
 
 __all__ = [
     "canonical_key",
+    "digital_link_to_epc_urn",
+    "epc_urn_to_digital_link",
     "format_identifier",
     "instance_class_key",
     "parse_identifier",
+    "prefix_length_lookup",
     "to_canonical_digital_link",
 ]
 
@@ -58,9 +63,19 @@ def _parse(uri: str) -> Gs1Id | None:
 
 
 def canonical_key(uri: str) -> str:
-    """The canonical GS1 key of ``uri``, or the (stripped) URI itself when it carries no GS1 key."""
+    """The canonical GS1 key of ``uri``, or the (stripped) URI itself when it carries no GS1 key.
+
+    Platform URIs of coded kinds (``urn:tracehub:code:…``, :mod:`tracehub.identifiers.platform`) are
+    checked and written in their canonical spelling, which is the URI ``platform_uri`` builds; a
+    malformed code in one raises :class:`IdentifierError` like a malformed GS1 key.
+    """
     gs1_id = parse_identifier(uri)
-    return gs1_id.key if gs1_id is not None else uri.strip()
+    if gs1_id is not None:
+        return gs1_id.key
+    text = uri.strip()
+    if text[:13].lower() == "urn:tracehub:":
+        return canonical_platform_uri(text) or text
+    return text
 
 
 def to_canonical_digital_link(uri: str) -> str:
@@ -114,3 +129,56 @@ def instance_class_key(key: str) -> str | None:
     except IdentifierError:
         return None
     return f"01/{parts.value}" if parts.scheme == "sgtin" else None
+
+
+def prefix_length_lookup(prefixes: Collection[str]) -> Callable[[str], int | None]:
+    """A look-up for :func:`digital_link_to_epc_urn` over a collection of GS1 Company Prefixes.
+
+    The returned callable takes a canonical key and answers the length of the registered prefix
+    it starts with (the longest, GS1 Company Prefixes being prefix-free by allocation), or None.
+    """
+    registered = frozenset(prefixes)
+
+    def lookup(key: str) -> int | None:
+        for candidate in company_prefix_candidates(key):
+            if candidate in registered:
+                return len(candidate)
+        return None
+
+    return lookup
+
+
+def digital_link_to_epc_urn(uri: str, prefix_length_of: Callable[[str], int | None]) -> str:
+    """The EPC URI of a GS1 Digital Link, with the company-prefix length from ``prefix_length_of``.
+
+    ``prefix_length_of`` is handed the canonical key (``01/09521234567899/21/ABC``) and answers the
+    GS1 Company Prefix length registered for it, or None (the registry knows; DESIGN §2 keeps that
+    knowledge out of this package; :func:`prefix_length_lookup` builds one from a set of prefixes).
+    Compressed Digital Links are decompressed first. An EPC URI passes through (its length is in it).
+    Raises :class:`IdentifierError` when the URI carries no GS1 key, when the key has no EPC form, or
+    ``company prefix length unknown for …`` when the look-up does not know the prefix.
+    """
+    gs1_id = parse_identifier(uri)
+    if gs1_id is None and uri.strip()[:4].lower() == "http":
+        from .dl_uri import read_digital_link
+
+        gs1_id = parse_identifier(read_digital_link(uri).uri())
+    if gs1_id is None:
+        raise IdentifierError(f"{uri!r} carries no GS1 key, so it has no EPC URI")
+    length = gs1_id.company_prefix_length
+    if length is None:
+        length = prefix_length_of(gs1_id.key)
+    if length is None:
+        raise IdentifierError(
+            f"company prefix length unknown for {gs1_id.key} (from {uri!r}): no registered GS1 Company "
+            "Prefix matches it, so its EPC URI cannot be written; use the Digital Link instead"
+        )
+    return to_epc_urn(gs1_id.key, length)
+
+
+def epc_urn_to_digital_link(urn: str, base: str = CANONICAL_BASE) -> str:
+    """The GS1 Digital Link URI of an EPC URI (pure identity, class or ``*`` pattern of one key)."""
+    gs1_id = parse_identifier(urn)
+    if gs1_id is None:
+        raise IdentifierError(f"{urn!r} is not an EPC URI of a GS1 key")
+    return to_digital_link(gs1_id.key, base)
