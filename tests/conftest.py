@@ -14,6 +14,9 @@ CONFORMANCE = REPO.parent / "shared" / "conformance"
 @pytest.fixture(autouse=True)
 def _spool_dir(settings, tmp_path):
     settings.TRACEHUB_CAPTURE_SPOOL_DIR = tmp_path / "spool"
+    # Uploaded licence scans go to the test's own folder; a fast hasher keeps user creation cheap.
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -1,10 +1,19 @@
-"""The platform API /api/v1/ (DESIGN.md §4): each app adds its router here."""
+"""The platform API /api/v1/ (DESIGN.md §4): each app adds its router here.
+
+It accepts an API key (``Authorization: Bearer``) or the session of a logged-in console user
+(with the CSRF token on changes), so officials and enterprise users reach the same routes as
+integrations, each seeing what docs/permissions.md grants their role.
+"""
 
 from ninja import Schema
 
 from tracehub.core.ninja import make_api
+from tracehub.registry.actors import actor_for_request
+from tracehub.registry.api import router as registry_router
+from tracehub.tracing.api import router as tracing_router
 
 api_v1 = make_api(
+    session=True,
     title="TraceHub platform API",
     version="1.0",
     urls_namespace="api_v1",
@@ -20,10 +29,33 @@ def health(request) -> dict:
 class MeOut(Schema):
     name: str
     kind: str
-    keyPrefix: str  # noqa: N815 - API field name
+    keyPrefix: str | None = None  # noqa: N815 - API field name
+    role: str | None = None
+    partyId: int | None = None  # noqa: N815
+    department: str | None = None
 
 
-@api_v1.get("/me", response=MeOut, tags=["platform"], summary="The API client making the request")
+@api_v1.get(
+    "/me",
+    response=MeOut,
+    exclude_none=True,
+    tags=["platform"],
+    summary="Who is calling: the API client, or the logged-in user and their role",
+)
 def me(request):
     client = request.api_client
-    return {"name": client.name, "kind": client.kind, "keyPrefix": client.key_prefix}
+    if client is not None:
+        return {"name": client.name, "kind": client.kind, "keyPrefix": client.key_prefix}
+    actor = actor_for_request(request)
+    profile = getattr(request.user, "profile", None)
+    return {
+        "name": request.user.get_username(),
+        "kind": "user",
+        "role": actor.kind,
+        "partyId": actor.party_id,
+        "department": profile.department.code if profile is not None and profile.department else None,
+    }
+
+
+api_v1.add_router("/", registry_router)
+api_v1.add_router("/", tracing_router)

@@ -38,16 +38,24 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # ninja in INSTALLED_APPS makes /api/v1/docs and /epcis/docs use its bundled Swagger UI
+    # instead of a CDN (the platform runs on closed networks).
+    "ninja",
+    "django_htmx",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     "tracehub.core",
     "tracehub.accounts",
+    "tracehub.registry",
     "tracehub.epcis",
     "tracehub.demo",
+    "tracehub.tracing",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "tracehub.core.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -55,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -73,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "tracehub.core.context_processors.platform",
             ],
         },
     },
@@ -139,6 +149,62 @@ TRACEHUB_QUERY_DEFAULT_PER_PAGE = 30
 TRACEHUB_QUERY_MAX_PER_PAGE = 1000
 #: Base of the GS1 Digital Link URIs the platform writes (its own resolver).
 TRACEHUB_DIGITAL_LINK_BASE = os.environ.get("TRACEHUB_DIGITAL_LINK_BASE", "https://id.gs1.org")
+
+# --- registry (issue #3) --------------------------------------------------------------
+#: Keys that encrypt personal data at rest (居民身份证 numbers), comma-separated, newest first.
+#: Without one the key is derived from SECRET_KEY: set TRACEHUB_FIELD_KEY in production, so that
+#: changing SECRET_KEY does not make stored numbers unreadable.
+TRACEHUB_FIELD_KEYS = [
+    k.strip() for k in (os.environ.get("TRACEHUB_FIELD_KEY") or SECRET_KEY).split(",") if k.strip()
+]
+#: Largest licence or document scan accepted (PDF, JPEG or PNG).
+TRACEHUB_DOCUMENT_MAX_BYTES = int(os.environ.get("TRACEHUB_DOCUMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+#: Licences expiring within this many days are flagged and notified.
+TRACEHUB_LICENCE_EXPIRY_DAYS = int(os.environ.get("TRACEHUB_LICENCE_EXPIRY_DAYS", "30"))
+#: Registry API paging.
+TRACEHUB_API_DEFAULT_LIMIT = 50
+TRACEHUB_API_MAX_LIMIT = 200
+
+# --- pages, sign-in and browser security (issue #1 foundation; docs/pages.md) ---------------
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "/console/"
+LOGOUT_REDIRECT_URL = "/"
+CSRF_FAILURE_VIEW = "tracehub.core.views.csrf_failure"
+#: Set TRACEHUB_HTTPS=1 when the platform is served over HTTPS (directly or behind a proxy):
+#: cookies are then sent over HTTPS only. Ignored while DEBUG is on (local development).
+TRACEHUB_HTTPS = _env_bool("TRACEHUB_HTTPS", False) and not DEBUG
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = TRACEHUB_HTTPS
+# htmx sends the token from the page (hx-headers on <body>), so no script needs the cookie.
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SECURE = TRACEHUB_HTTPS
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = TRACEHUB_HTTPS
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+# Only what the platform serves itself may run or style a page: no CDN, no inline script.
+# Pages pass data to scripts with {{ value|json_script:"id" }}, which is data, not script.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        # style="…" attributes, as ECharts writes into its tooltips: they cannot run script, and
+        # charts would lose their tooltips without them. <style> elements stay forbidden.
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 LOGGING = {
     "version": 1,

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from tracehub.api import api_v1
 from tracehub.epcis.api import epcis_api
@@ -8,4 +8,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("epcis/", epcis_api.urls),
     path("api/v1/", api_v1.urls),
+    path("", include("tracehub.core.urls")),
 ]
+
+# Error pages in the user's language; problem details under the API prefixes (core.views).
+handler400 = "tracehub.core.views.bad_request"
+handler403 = "tracehub.core.views.permission_denied"
+handler404 = "tracehub.core.views.page_not_found"
+handler500 = "tracehub.core.views.server_error"

@@ -6,7 +6,7 @@ import hmac
 
 from django.utils import timezone
 
-from tracehub.accounts.models import ApiClient
+from tracehub.accounts.models import ApiClient, Department, Notification
 from tracehub.accounts.services import key_digest
 
 
@@ -28,3 +28,18 @@ def api_client_for_key(key: str) -> ApiClient | None:
 
 def api_client_by_name_or_prefix(value: str) -> list[ApiClient]:
     return list(ApiClient.objects.filter(key_prefix=value)) or list(ApiClient.objects.filter(name=value))
+
+
+def department_by_code(code: str) -> Department | None:
+    return Department.objects.filter(code=code).prefetch_related("sectors").first()
+
+
+def department_list():
+    return Department.objects.select_related("parent").prefetch_related("sectors").order_by("code")
+
+
+def notification_list(*, user, unread_only: bool = False):
+    qs = Notification.objects.filter(user=user)
+    if unread_only:
+        qs = qs.filter(read_at__isnull=True)
+    return qs.order_by("-created_at", "-id")

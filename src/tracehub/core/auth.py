@@ -1,8 +1,10 @@
-"""API authentication: `Authorization: Bearer <key>` for integration clients (P2)."""
+"""API authentication: `Authorization: Bearer <key>` for integration clients (P2), and for the
+platform API also the console's logged-in session (officials and enterprise users, issue #3)."""
 
 from __future__ import annotations
 
 from ninja.security import HttpBearer
+from ninja.utils import check_csrf
 
 from tracehub.accounts.selectors import api_client_for_key
 from tracehub.core.problems import SECURITY, ApiProblem
@@ -26,6 +28,31 @@ class ApiKeyAuth(HttpBearer):
             raise _unauthorized("The API key is unknown, revoked or expired.")
         request.api_client = client
         return client
+
+
+class BearerOrSessionAuth(ApiKeyAuth):
+    """A bearer key if the request sends one, else the session of a logged-in console user.
+
+    Under session authentication an unsafe method (POST, PUT, PATCH, DELETE) must carry the CSRF
+    token as any Django form does (``X-CSRFToken`` header); a bearer key needs none, since a
+    browser never sends it by itself.
+    """
+
+    def __call__(self, request):
+        if request.headers.get("Authorization"):
+            return super().__call__(request)
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not user.is_active:
+            raise _unauthorized("Log in, or send 'Authorization: Bearer <key>'.")
+        if request.method not in ("GET", "HEAD", "OPTIONS", "TRACE") and check_csrf(request) is not None:
+            raise ApiProblem(
+                403,
+                "CSRF check failed",
+                type=SECURITY,
+                detail="A session-authenticated change needs the CSRF token in the X-CSRFToken header.",
+            )
+        request.api_client = None
+        return user
 
 
 def _unauthorized(detail: str) -> ApiProblem:

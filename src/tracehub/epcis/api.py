@@ -20,6 +20,7 @@ from tracehub.core.problems import (
     NO_SUCH_RESOURCE,
     NOT_ACCEPTABLE,
     QUERY_PARAMETER,
+    SECURITY,
     UNSUPPORTED_MEDIA,
     VALIDATION,
     ApiProblem,
@@ -37,6 +38,7 @@ from tracehub.epcis.sources import media_kind
 from tracehub.epcis.vocab import BIZ_STEP, DISPOSITION, EVENT_TYPES, canonical_term
 from tracehub.epcis.xmlformat import render_query_document_xml
 from tracehub.identifiers import IdentifierError, canonical_key
+from tracehub.registry.capture import capture_refusal
 
 epcis_api = make_api(
     title="TraceHub EPCIS 2.0 repository",
@@ -108,7 +110,7 @@ def _read_body(request: HttpRequest):
         )
     limit = settings.TRACEHUB_CAPTURE_MAX_BYTES
     declared = request.META.get("CONTENT_LENGTH")
-    if declared and declared.isdigit() and int(declared) > limit:
+    if declared and declared.isascii() and declared.isdigit() and int(declared) > limit:
         raise _too_large(limit)
     inline_max = settings.TRACEHUB_CAPTURE_INLINE_MAX_BYTES
     buffer = bytearray()
@@ -185,6 +187,10 @@ def _error_behaviour(request: HttpRequest) -> str:
 
 
 def _capture(request: HttpRequest, *, single_event: bool) -> HttpResponse:
+    refusal = capture_refusal(request.api_client)
+    if refusal:
+        # An unfiled or suspended party captures nothing (issue #3 item 5): refuse before reading.
+        raise ApiProblem(403, "The client may not capture", type=SECURITY, detail=refusal)
     behaviour = _error_behaviour(request)
     kind, stream, size, spool_path = _read_body(request)
     if single_event and kind != "json":
@@ -210,10 +216,13 @@ def _capture(request: HttpRequest, *, single_event: bool) -> HttpResponse:
     job = outcome.job
     if job.status == "failed" and job.captured_count == 0 and job.errors:
         # The document was refused whole: say so now, with every error (the job keeps them too).
+        # 403 when the client may not capture some event (issue #3 item 5), else 400.
         raise ApiProblem(
-            400,
-            "The capture document is invalid; nothing was stored",
-            type=VALIDATION,
+            403 if outcome.forbidden else 400,
+            "The client may not capture this document; nothing was stored"
+            if outcome.forbidden
+            else "The capture document is invalid; nothing was stored",
+            type=SECURITY if outcome.forbidden else VALIDATION,
             detail=f"Capture job {job.capture_id}: {job.error_count or len(job.errors)} refused.",
             errors=job.errors,
             headers=headers,

@@ -175,6 +175,8 @@ class IndexRole(models.TextChoices):
     BIZ_TRANSACTION = "biz_transaction", _("business transaction")
     SOURCE = "source", _("source")
     DESTINATION = "destination", _("destination")
+    #: The lot class (``01/{GTIN}/10/{lot}``) of objects commissioned with an ILMD lot number.
+    LOT = "lot", _("lot (ILMD)")
 
 
 class EventIndex(models.Model):

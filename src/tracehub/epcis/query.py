@@ -224,7 +224,7 @@ def parse_query(params, *, fixed: dict[str, str] | None = None) -> EventQuery:
                 fail(name, "expected ASC or DESC")
             query.descending = value == "DESC"
         elif name in ("eventCountLimit", "maxEventCount"):
-            if not value.isdigit() or int(value) < 1:
+            if not (value.isascii() and value.isdigit()) or int(value) < 1:
                 fail(name, "expected a positive whole number")
                 continue
             setattr(

@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from tracehub.epcis.models import CaptureJob, CompanyPrefix, Event, EventIndex
 from tracehub.epcis.query import EventQuery, IdentifierMatch
+from tracehub.registry.selectors import registered_company_prefixes
 
 
 @dataclass
@@ -137,7 +138,9 @@ def event_by_id(event_id: str) -> Event | None:
 
 
 def known_company_prefixes() -> frozenset[str]:
-    return frozenset(CompanyPrefix.objects.values_list("prefix", flat=True))
+    """Prefixes whose length is known: learned from captured EPC URNs, and registered on parties
+    in the registry (DESIGN.md §3), so answers give EPC URNs for both."""
+    return frozenset(CompanyPrefix.objects.values_list("prefix", flat=True)) | registered_company_prefixes()
 
 
 def distinct_values(field: str, *, limit: int, after: str | None) -> list[str]:

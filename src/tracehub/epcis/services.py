@@ -38,6 +38,7 @@ from tracehub.epcis.validation import (
     event_list_path,
 )
 from tracehub.identifiers import company_prefix_of
+from tracehub.registry.capture import capture_guard
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,9 @@ class CaptureRefused(Exception):
 class CaptureOutcome:
     job: CaptureJob
     errors: list[dict[str, Any]]
+    #: Some event (or the whole document) was refused because the client may not capture it
+    #: (issue #3 item 5): the API answers 403 rather than 400 when nothing was stored.
+    forbidden: bool = False
 
 
 def capture_job_create(
@@ -118,7 +122,7 @@ def capture_job_run(
             stream.close()
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(job.spool_path)
-    return CaptureOutcome(job=run.finish(), errors=run.errors)
+    return CaptureOutcome(job=run.finish(), errors=run.errors, forbidden=run.forbidden > 0)
 
 
 def capture_document_store(*, client: ApiClient | None, document: dict[str, Any]) -> CaptureOutcome:
@@ -136,7 +140,7 @@ def capture_document_store(*, client: ApiClient | None, document: dict[str, Any]
     header, events = _split_events(document, path.split("."))
     run = _CaptureRun(job=job, single_event=False)
     run.store(EventSource(header=header, events=iter(events if isinstance(events, list) else [])))
-    return CaptureOutcome(job=run.finish(), errors=run.errors)
+    return CaptureOutcome(job=run.finish(), errors=run.errors, forbidden=run.forbidden > 0)
 
 
 class _CaptureRun:
@@ -160,6 +164,10 @@ class _CaptureRun:
         self.prefixes: set[str] = set()
         self.failed_hard = False
         self.path_prefix = "epcisBody.eventList"
+        # Who may capture what (registry, issue #3 item 5): built once per document, it holds
+        # the client's party locations so each event is checked without a query.
+        self.guard = capture_guard(job.client)
+        self.forbidden = 0
 
     # -- errors --------------------------------------------------------------------------
     def add_errors(self, errors: list[FieldError] | list[dict[str, Any]]) -> None:
@@ -192,6 +200,11 @@ class _CaptureRun:
     def store(self, source: EventSource) -> None:
         """Check the header, then check, hash and write the events in one transaction."""
         self.single_event = source.single_event
+        if self.guard is not None and self.guard.refusal:
+            self.add_errors([{"index": None, "eventID": None, "path": "", "message": self.guard.refusal}])
+            self.forbidden += 1
+            self.failed_hard = True
+            return
         namespaces, header_errors = check_document_header(source.header, single_event=source.single_event)
         if header_errors:
             self.add_errors(header_errors)
@@ -245,6 +258,13 @@ class _CaptureRun:
             if errors:
                 self.add_errors(errors)
                 continue
+            if self.guard is not None:
+                refusal = self.guard.check(normalized, event)
+                if refusal is not None:
+                    where = f"{path}.{refusal.path}" if refusal.path else path
+                    self.add_errors([_error(index, event, where, refusal.message)])
+                    self.forbidden += 1
+                    continue
             if self.rollback and self.error_total:
                 continue  # nothing more will be written; keep checking to report every error
             pending.append((normalized, event, ns, event_hash(event, ns), index))

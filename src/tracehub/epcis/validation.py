@@ -54,8 +54,9 @@ from functools import lru_cache
 from typing import Any
 
 from tracehub.epcis import vocab
-from tracehub.epcis.jsonld import ContextError, context_namespaces
-from tracehub.identifiers import IdentifierError, parse_identifier
+from tracehub.epcis.jsonld import ContextError, context_namespaces, expand_term
+from tracehub.identifiers import CANONICAL_BASE, IdentifierError, parse_identifier
+from tracehub.identifiers.gs1 import dl_encode
 
 __all__ = [
     "MAX_ERRORS",
@@ -91,6 +92,7 @@ ROLES = (
     "biz_transaction",
     "source",
     "destination",
+    "lot",
 )
 
 #: Accepted ``schemaVersion`` values: EPCIS 2.0 itself, and the 1.x versions because XML documents
@@ -360,6 +362,32 @@ def _extension_problem(key: Any, namespaces: dict[str, str], where: str) -> str 
         f"extension field {_show(key)} in {where} uses the prefix {prefix!r}, which no @context declares; "
         f"{_PREFIX_HINT}"
     )
+
+
+#: CBV master-data namespace (CBV 2.0 §8): ``urn:epcglobal:cbv:mda`` in XML, with a ``:`` in the
+#: EPCIS 2.0 JSON-LD context; some documents end it with ``#``.
+_CBV_MDA = "urn:epcglobal:cbv:mda"
+
+
+def _is_lot_number(key: str, namespaces: dict[str, str]) -> bool:
+    """Whether ILMD field ``key`` is the CBV master-data attribute ``lotNumber``."""
+    if not key.endswith("lotNumber"):
+        return False
+    try:
+        expanded = expand_term(key, namespaces)
+    except ContextError:
+        return False
+    return expanded is not None and expanded[1] == "lotNumber" and expanded[0].rstrip(":#/") == _CBV_MDA
+
+
+@lru_cache(maxsize=1 << 14)
+def _lot_class_key(gtin: str, lot: str) -> str | None:
+    """The canonical key of GTIN + lot (``01/{GTIN}/10/{lot}``), or None for a lot GS1 cannot encode."""
+    try:
+        gs1 = parse_identifier(f"{CANONICAL_BASE}/01/{gtin}/10/{dl_encode(lot)}")
+    except IdentifierError:
+        return None
+    return gs1.key if gs1 is not None and gs1.scheme == "lgtin" else None
 
 
 # ------------------------------------------------------------------------------------------------
@@ -837,13 +865,40 @@ class _Checker:
             return None
         return ErrorDeclarationInfo(declared, canonical_reason, corrective_ids)
 
-    def ilmd(self, field: str, value: Any) -> None:
-        """ilmd (EPCIS 2.0 §7.3): only extension fields (JSON schema ``ilmd``: URI property names)."""
+    def ilmd(self, field: str, value: Any) -> str | None:
+        """ilmd (EPCIS 2.0 §7.3): only extension fields (JSON schema ``ilmd``: URI property names).
+
+        Returns the CBV master-data lot number (``cbvmda:lotNumber``, CBV 2.0 §8) when one is given.
+        """
+        lot = None
         if self.obj(field, value, field):
             for key in value:
                 problem = _extension_problem(key, self.ns, "ilmd")
                 if problem is not None:
                     self.err(f"{field}.{key}", problem)
+                elif lot is None and type(value[key]) is str and _is_lot_number(key, self.ns):
+                    lot = value[key]
+        return lot
+
+    def lot_entries(self, lot: str, roles: tuple[str, str]) -> None:
+        """Index an ILMD lot under its class (role ``lot``) for the objects this event creates.
+
+        An instance commissioned with a lot number belongs to that lot's class
+        ``01/{GTIN}/10/{lot}`` (issue #4, O2): the index row lets a lot's forward trace find the
+        serialised items of the lot. Instances (SGTIN) and GTIN-only quantities of the event's
+        ``roles`` (``epc``/``class`` or ``output``/``output_class``) get one row per GTIN.
+        """
+        instance_role, class_role = roles
+        for key, role, _qualifier, _length in list(self.entries):
+            if role == instance_role and key.startswith("01/") and "/21/" in key:
+                gtin = key[3:17]
+            elif role == class_role and key.startswith("01/") and len(key) == 17:
+                gtin = key[3:]
+            else:
+                continue
+            lot_key = _lot_class_key(gtin, lot)
+            if lot_key is not None:
+                self.entries.append((lot_key, "lot", "", None))
 
     def sensors(self, field: str, value: Any) -> bool:
         """sensorElementList (EPCIS 2.0 §7.3; JSON schema ``sensorElement``); True when non-empty."""
@@ -1193,7 +1248,11 @@ def check_event(
         has_sensors = c.sensors("sensorElementList", value)
     ilmd = get("ilmd", _MISSING)
     if ilmd is not _MISSING and "ilmd" in fields:
-        c.ilmd("ilmd", ilmd)
+        lot = c.ilmd("ilmd", ilmd)
+        if lot is not None:
+            c.lot_entries(
+                lot, ("output", "output_class") if event_type == "TransformationEvent" else ("epc", "class")
+            )
 
     # -- what each event type needs (JSON schema anyOf branches of each event type) ---------------
     if event_type == "ObjectEvent":

@@ -20,6 +20,7 @@ from tracehub.accounts.services import api_client_create
 from tracehub.demo.events import DEFAULT_SEED, demo_documents
 from tracehub.epcis.models import CaptureErrorBehaviour, CaptureStatus, Event
 from tracehub.epcis.services import capture_job_create, capture_job_run
+from tracehub.registry.demo import describe, load_registry_demo, reset_demo_passwords
 
 #: The API client the demo events are recorded by (O3: every record names who recorded it).
 DEMO_CLIENT_NAME = "示范数据 demo loader"
@@ -45,7 +46,9 @@ class Command(BaseCommand):
     def handle(self, *args, if_empty: bool, seed: int, **options):
         if if_empty and Event.objects.exists():
             self.stdout.write("The event store already holds events: the demo data set was not loaded.")
+            self._registry(reset_demo_passwords)
             return
+        self._registry(load_registry_demo)
         documents = demo_documents(seed)
         client = _demo_client()
         captured = duplicates = total = 0
@@ -81,6 +84,15 @@ class Command(BaseCommand):
                 f"{captured} captured, {duplicates} already stored."
             )
         )
+
+    def _registry(self, step) -> None:
+        """File the demo parties and create the demo accounts (issue #3 item 10), print their password."""
+        try:
+            lines = describe(step())
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        for line in lines:
+            self.stdout.write(line)
 
 
 def _demo_client() -> ApiClient:

@@ -1,0 +1,341 @@
+"""Trace and recall benchmark (issue #4 "What must show"): a synthetic city, then traces and a recall.
+
+``python -m bench.trace --events 1000000 --database sqlite:////tmp/city.sqlite3``
+``python -m bench.trace --events 1000000 --database postgres://postgres@127.0.0.1:5432/city_1m``
+
+1. Builds the synthetic city (``tracehub.tracing.city``, through the capture service) of
+   ``--events`` events into the named database, unless it already holds that city (``--reuse``
+   keeps whatever is there); the build time is measured.
+2. Traces forward and back from ``--starts`` random starts (half lots, half serials), timing the
+   whole answer of ``GET /api/v1/trace/…`` minus HTTP: genealogy, details, findings and the JSON
+   document (``trace_answer`` serialised with orjson). p50, p95, p99 in ms.
+3. Declares a recall of the lot that reached the most shipments and writes its xlsx, timed.
+
+Results are kept in ``bench/trace-results.json`` (one entry per database vendor and size) and the
+``trace`` section of docs/performance.md is rewritten from all of them, with the p95 ratio
+10M/1M where both sizes were measured on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+RESULTS = Path(__file__).with_name("trace-results.json")
+
+
+def _prepare_database(url: str) -> None:
+    """Point Django at ``url``; create a PostgreSQL database that does not exist yet."""
+    parts = urlsplit(url)
+    if parts.scheme.startswith("postgres"):
+        import psycopg
+
+        name = parts.path.lstrip("/")
+        admin = urlunsplit(parts._replace(path="/postgres"))
+        with psycopg.connect(admin, autocommit=True) as conn:
+            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+                conn.execute(f'CREATE DATABASE "{name}"')
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("TRACEHUB_DATA_DIR", tempfile.mkdtemp(prefix="tracehub-bench-"))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracehub.settings")
+
+
+def _percentiles(values: list[float]) -> dict[str, float]:
+    ordered = sorted(values)
+
+    def at(q: float) -> float:
+        return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+    return {"p50": at(0.50), "p95": at(0.95), "p99": at(0.99), "mean": statistics.fmean(ordered)}
+
+
+def _starts(count: int, seed: int) -> list[str]:
+    """Random lots and serials named by events (deterministic for a seed)."""
+    from django.db.models import Max
+
+    from tracehub.epcis.models import EventIndex
+
+    rng = random.Random(seed)
+    top = EventIndex.objects.aggregate(top=Max("id"))["top"] or 0
+    found: dict[str, None] = {}
+    kinds = {"lot": 0, "serial": 0}
+    attempts = 0
+    while len(found) < count and attempts < count * 50:
+        attempts += 1
+        want = "lot" if kinds["lot"] <= kinds["serial"] else "serial"
+        roles = ("class", "output_class", "lot") if want == "lot" else ("epc",)
+        row = (
+            EventIndex.objects.filter(id__gte=rng.randint(1, top), role__in=roles)
+            .order_by("id")
+            .values_list("key", flat=True)
+            .first()
+        )
+        if row is None or row in found:
+            continue
+        if want == "serial" and "/21/" not in row:
+            continue
+        if want == "lot" and "/10/" not in row:
+            continue
+        found[row] = None
+        kinds[want] += 1
+    return list(found)
+
+
+def _biggest_lot() -> tuple[str, int]:
+    from django.db.models import Count
+
+    from tracehub.epcis.models import Event, EventIndex
+
+    top = (
+        EventIndex.objects.filter(role="class", event__biz_step="shipping")
+        .values("key")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .first()
+    )
+    if top is None:
+        return "", 0
+    assert Event  # the join above
+    return top["key"], top["n"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--database", required=True, help="sqlite:////path or postgres://…/name")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--starts", type=int, default=1000)
+    parser.add_argument("--reuse", action="store_true", help="Measure whatever the database holds.")
+    parser.add_argument("--build-only", action="store_true")
+    parser.add_argument(
+        "--build-seconds",
+        type=float,
+        default=None,
+        help="With --reuse: how long `tracehub generate_city` took to build the city, to report it.",
+    )
+    args = parser.parse_args(argv)
+
+    _prepare_database(args.database)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from tracehub.epcis.models import Event
+    from tracehub.epcis.render import IdentifierFormatter
+    from tracehub.epcis.selectors import known_company_prefixes
+    from tracehub.tracing import exports, selectors, services
+    from tracehub.tracing.api import trace_answer
+    from tracehub.tracing.city import city_build
+
+    call_command("migrate", verbosity=0)
+    vendor = connection.vendor
+    result: dict = {"vendor": vendor, "target_events": args.events, "seed": args.seed}
+    existing = Event.objects.count()
+    if existing and not args.reuse and existing < args.events * 0.95:
+        print(
+            f"the database holds {existing} events, not a city of {args.events}: use an empty one",
+            file=sys.stderr,
+        )
+        return 2
+    if not existing:
+        print(f"building a city of {args.events:,} events on {vendor} …", flush=True)
+        started = time.perf_counter()
+        last = [started, 0]
+
+        def progress(count: int) -> None:
+            last[1] += count
+            now = time.perf_counter()
+            if now - last[0] > 30:
+                print(f"  {last[1]:,} events, {last[1] / (now - started):,.0f}/s", flush=True)
+                last[0] = now
+
+        stored = city_build(events=args.events, seed=args.seed, progress=progress)
+        seconds = time.perf_counter() - started
+        result["build"] = {"events": stored, "seconds": round(seconds, 1), "rate": round(stored / seconds)}
+        print(f"built {stored:,} events in {seconds:,.0f} s ({stored / seconds:,.0f}/s)", flush=True)
+        if vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+    elif args.build_seconds:
+        rate = round(existing / args.build_seconds)
+        result["build"] = {"events": existing, "seconds": args.build_seconds, "rate": rate}
+    else:
+        previous = _load().get(_entry_name(vendor, args.events), {})
+        if "build" in previous:
+            result["build"] = previous["build"]
+    result["events"] = Event.objects.count()
+    if args.build_only:
+        _save(result)
+        return 0
+
+    starts = _starts(args.starts, args.seed)
+    fmt = IdentifierFormatter(known_company_prefixes())
+    timings: dict[str, list[float]] = {"forward": [], "back": []}
+    hops: dict[str, list[int]] = {"forward": [], "back": []}
+    sizes: dict[str, list[int]] = {"forward": [], "back": []}
+    import orjson
+
+    for direction in ("forward", "back"):
+        for key in starts[:20]:  # warm the caches and the connection
+            selectors.trace_build(key=key, direction=direction)
+        for key in starts:
+            began = time.perf_counter()
+            trace = selectors.trace_build(key=key, direction=direction)
+            keys = trace.keys | set(trace.locations) | set(trace.parties)
+            orjson.dumps(trace_answer(trace, selectors.answer_formatter(keys)))
+            timings[direction].append((time.perf_counter() - began) * 1000)
+            hops[direction].append(trace.genealogy.hops)
+            sizes[direction].append(len(trace.events))
+    result["starts"] = len(starts)
+    result["trace"] = {
+        direction: {
+            **{k: round(v, 2) for k, v in _percentiles(timings[direction]).items()},
+            "hops_median": statistics.median(hops[direction]),
+            "hops_max": max(hops[direction]),
+            "events_median": statistics.median(sizes[direction]),
+            "events_p95": _percentiles(sizes[direction])["p95"],
+        }
+        for direction in timings
+    }
+    both = timings["forward"] + timings["back"]
+    result["trace"]["all"] = {k: round(v, 2) for k, v in _percentiles(both).items()}
+    print(json.dumps(result["trace"], indent=2), flush=True)
+
+    lot, shipments = _biggest_lot()
+    if lot:
+        began = time.perf_counter()
+        recall = services.recall_declare(key=lot, identifier=lot, reason="benchmark")
+        scoped = time.perf_counter()
+        data = exports.recall_xlsx(recall)
+        done = time.perf_counter()
+        result["recall"] = {
+            "lot": fmt.key(lot),
+            "shipments": recall.shipment_count,
+            "locations": recall.location_count,
+            "rows": len(recall.scope["rows"]),
+            "scope_seconds": round(scoped - began, 2),
+            "xlsx_seconds": round(done - scoped, 2),
+            "total_seconds": round(done - began, 2),
+            "xlsx_bytes": len(data),
+        }
+        print(json.dumps(result["recall"], indent=2), flush=True)
+        assert shipments  # the lot's class-level shipping rows
+    _save(result)
+    return 0
+
+
+def _entry_name(vendor: str, events: int) -> str:
+    return f"{vendor}-{events}"
+
+
+def _load() -> dict:
+    return json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+
+
+def _save(result: dict) -> None:
+    from bench.report import machine_facts
+
+    data = _load()
+    postgres = None
+    if result["vendor"] == "postgresql":
+        from django.db import connection
+
+        postgres = connection.pg_version
+    result["machine"] = machine_facts(str(postgres) if postgres else None)
+    data[_entry_name(result["vendor"], result["target_events"])] = result
+    RESULTS.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    write_docs(data)
+
+
+TRACE_HEADER = [
+    "database",
+    "events",
+    "build",
+    "trace",
+    "p50 ms",
+    "p95 ms",
+    "p99 ms",
+    "hops med/max",
+    "events med/p95",
+]
+RECALL_HEADER = ["database", "events", "shipments", "locations", "rows", "scope s", "xlsx s", "total s"]
+
+
+def _trace_rows(entry: dict) -> list[list[str]]:
+    size = f"{entry.get('events', entry['target_events']):,}"
+    build = entry.get("build")
+    built = f"{build['seconds']:,.0f} s ({build['rate']:,}/s)" if build else "–"
+    trace = entry.get("trace")
+    if not trace:
+        return [[entry["vendor"], size, built] + ["–"] * 6]
+    rows = []
+    for direction in ("forward", "back"):
+        t = trace[direction]
+        timing = [f"{t['p50']:.1f}", f"{t['p95']:.1f}", f"{t['p99']:.1f}"]
+        shape = [
+            f"{t['hops_median']:.0f} / {t['hops_max']}",
+            f"{t['events_median']:.0f} / {t['events_p95']:.0f}",
+        ]
+        rows.append([entry["vendor"], size, built, direction, *timing, *shape])
+    return rows
+
+
+def _recall_row(entry: dict) -> list[str]:
+    r = entry["recall"]
+    size = f"{entry.get('events', entry['target_events']):,}"
+    counts = [f"{r['shipments']:,}", f"{r['locations']:,}", f"{r['rows']:,}"]
+    times = [f"{r['scope_seconds']:.2f}", f"{r['xlsx_seconds']:.2f}", f"{r['total_seconds']:.2f}"]
+    return [entry["vendor"], size, *counts, *times]
+
+
+def write_docs(data: dict) -> None:
+    from bench.report import table, write_section
+
+    entries = sorted(data.values(), key=lambda e: (e["vendor"], e["target_events"]))
+    rows = [row for entry in entries for row in _trace_rows(entry)]
+    recalls = [_recall_row(entry) for entry in entries if "recall" in entry]
+    pg = {e["target_events"]: e for e in entries if e["vendor"] == "postgresql" and "trace" in e}
+    ratio = ""
+    if 1_000_000 in pg and 10_000_000 in pg:
+        value = pg[10_000_000]["trace"]["all"]["p95"] / pg[1_000_000]["trace"]["all"]["p95"]
+        ratio = f"p95 ratio 10M/1M on PostgreSQL: **{value:.2f}** (target ≤ 1.5)."
+    m = entries[-1]["machine"] if entries else {}
+    starts = entries[-1].get("starts", 1000) if entries else 1000
+    machine = (
+        f"Machine: {m.get('cpus', '')}; {m.get('memory', '')}; {m.get('os', '')}; "
+        f"Python {m.get('python', '')}; "
+        f"SQLite {m.get('sqlite', '')}; PostgreSQL {m.get('postgresql', '')}; measured {m.get('date', '')}."
+    )
+    parts = [
+        "## Trace and recall (issue #4)",
+        "`python -m bench.trace --events N --database URL` (module docstring). A synthetic city "
+        "(`tracehub generate_city`: farms → processors → markets → shops, drugs in cases, imports) is "
+        f"captured through the capture service; then traces forward and back from {starts} random starts "
+        "(half lots, half serials) are timed end to end without HTTP (genealogy, event details, findings, "
+        "JSON answer), and a recall of the lot with the most shipments is declared and written as xlsx. "
+        "Targets: trace p95 ≤ 50 ms at 10M events on PostgreSQL, p95 ratio 10M/1M ≤ 1.5, recall + xlsx "
+        "≤ 5 s for a lot of ≥ 10,000 shipments.",
+        machine,
+        table(TRACE_HEADER, rows),
+    ]
+    if ratio:
+        parts.append(ratio)
+    if recalls:
+        parts.append(table(RECALL_HEADER, recalls))
+    write_section("trace", "\n\n".join(parts))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

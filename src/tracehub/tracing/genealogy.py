@@ -1,0 +1,423 @@
+"""Genealogy over the event store (谱系): which identifiers and events a trace reaches.
+
+Issue #4 item 1; O1 (来源可查: back to the source) and O2 (去向可追: forward to every place).
+A trace starts at one identifier (an instance such as an SGTIN or SSCC, or a class such as a lot)
+and follows these rules, every one of them in time:
+
+* **Same identifier.** Every event that names an identifier reached (in any object role:
+  ``epc``, ``parent``, ``child``, ``input``, ``output``, the quantity classes, or ``lot``) is in
+  the trace, as long as it falls in the identifier's *window*. The start's window is all time.
+* **Transformations.** Forward, an input's TransformationEvent reaches every output, from the
+  transformation's time on (``[t, ∞)``); back, an output reaches every input up to that time
+  (``(-∞, t]``). A back trace never follows an input to the outputs of the transformations it
+  went into, and a forward trace never follows an output back to its inputs. So the other
+  outputs of an ancestor's transformation are never ancestors.
+* **Aggregation in time.** A child (``childEPCs`` or ``childQuantityList``) aggregated into a
+  container by an AggregationEvent ``ADD`` (or ``OBSERVE`` with bizStep ``packing``) at ``t``
+  shares the container's events from ``t`` to the first AggregationEvent ``DELETE`` of that
+  container that lists the child or lists no children (then all leave). Only those events of the
+  container are the child's, and a container reached this way ("up") is never followed "down" to
+  its other children: siblings are not each other's descendants or ancestors. A container reached
+  in its own right (the start, an output, a child of a container reached in its own right) is
+  followed down: forward to each child from its packing on, back to each child's history up to
+  when it left the container.
+* **Lot and serial.** An instance commissioned with an ILMD lot number belongs to the lot's class
+  ``01/{GTIN}/10/{lot}`` (EventIndex role ``lot``, written at capture). Forward, a lot reaches
+  its instances from their commissioning on; back, an instance reaches its lot up to its
+  commissioning.
+* **Error declarations.** Events declared erroneous (a declaration row points at them, or they
+  were captured carrying an ``errorDeclaration``) do not exist for a trace.
+* ``from``/``to`` restrict the store the trace sees: events outside them do not exist either.
+
+The trace is a breadth-first search by hops over :class:`~tracehub.epcis.models.EventIndex`: each
+hop costs a fixed number of batched ``IN`` look-ups (the identifiers of the frontier, then the
+members of the events that link them onwards), never one query per identifier (issue #4 "tens of
+milliseconds"; DESIGN.md §5: every trace is a sequence of indexed look-ups by identifier, so it
+shards). ``max_depth`` bounds the number of links followed from the start. What is computed is a
+set of *occurrences* (identifier, event); an identifier reached is one with at least one
+occurrence.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from django.db import connection
+from django.db.models import Exists, OuterRef
+
+from tracehub.epcis.models import Event, EventIndex
+
+FORWARD = "forward"
+BACK = "back"
+DIRECTIONS = (FORWARD, BACK)
+
+#: Roles in which an identifier names an object the event happened to (not a place or a party).
+OBJECT_ROLES = (
+    "epc",
+    "parent",
+    "child",
+    "input",
+    "output",
+    "class",
+    "child_class",
+    "input_class",
+    "output_class",
+    "lot",
+)
+INPUT_ROLES = frozenset({"input", "input_class"})
+OUTPUT_ROLES = frozenset({"output", "output_class"})
+CHILD_ROLES = frozenset({"child", "child_class"})
+INSTANCE_ROLES = frozenset({"epc", "output"})
+
+TRANSFORMATION = "TransformationEvent"
+AGGREGATION = "AggregationEvent"
+OBJECT = "ObjectEvent"
+
+#: Relations of the links a trace follows, written in the direction the goods moved.
+TRANSFORMED = "transformed"  # input -> output
+PACKED = "packed"  # child -> container
+LOT_MEMBER = "lot"  # lot class -> instance commissioned in it
+
+EARLIEST = datetime.min.replace(tzinfo=UTC)
+LATEST = datetime.max.replace(tzinfo=UTC)
+
+UP = 1  # an occurrence reached through a container's window: never followed down to its children
+FULL = 2
+
+
+def _chunk_size() -> int:
+    # SQLite allows 32,766 bound parameters per statement; PostgreSQL many more.
+    return 20000 if connection.vendor == "postgresql" else 5000
+
+
+def chunks(items: Sequence, size: int | None = None) -> Iterator[Sequence]:
+    size = size or _chunk_size()
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def is_serial(key: str) -> bool:
+    """An SGTIN key (``01/{GTIN}/21/{serial}``)."""
+    return key.startswith("01/") and "/21/" in key
+
+
+def is_lot(key: str) -> bool:
+    """A GTIN + lot class key (``01/{GTIN}/10/{lot}``)."""
+    return key.startswith("01/") and key[17:21] == "/10/"
+
+
+def is_product(key: str) -> bool:
+    """A trade item (an SGTIN, a GTIN + lot or a GTIN), as opposed to a container or asset."""
+    return key.startswith("01/")
+
+
+def lot_instances_prefix(lot_key: str) -> str:
+    """``01/{GTIN}/21/``: what every SGTIN of the lot's GTIN starts with."""
+    return lot_key[:17] + "/21/"
+
+
+@dataclass(slots=True)
+class EventFacts:
+    """What the genealogy needs of one event (its row in ``epcis_event`` and its object rows)."""
+
+    pk: int
+    time: datetime
+    event_type: str
+    action: str
+    biz_step: str
+    #: (key, role) of every object row; loaded only for events that can link identifiers.
+    members: list[tuple[str, str]] | None = None
+
+    @property
+    def links(self) -> bool:
+        return self.event_type in (TRANSFORMATION, AGGREGATION) or (
+            self.event_type == OBJECT and self.action == "ADD"
+        )
+
+    @property
+    def starts_containment(self) -> bool:
+        return self.event_type == AGGREGATION and (
+            self.action == "ADD" or (self.action == "OBSERVE" and self.biz_step == "packing")
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """One genealogy step a trace followed, in the direction the goods moved."""
+
+    source: str
+    target: str
+    event: int
+    relation: str
+
+
+@dataclass(slots=True)
+class _Item:
+    key: str
+    lo: datetime
+    hi: datetime
+    mode: int
+    via: str | None  # for a container reached from a child: the child (its window ends at the DELETE)
+    origin: tuple[str, int, str] | None  # (key it came from, event, relation), for the tree
+
+
+@dataclass
+class Genealogy:
+    """The result of one trace: occurrences reached and what is needed to present them."""
+
+    start: str
+    direction: str
+    max_depth: int | None
+    #: (key, event pk) -> UP or FULL.
+    occurrences: dict[tuple[str, int], int] = field(default_factory=dict)
+    #: Every event seen, by pk (those of the occurrences and the other events of the keys loaded).
+    events: dict[int, EventFacts] = field(default_factory=dict)
+    #: key -> [(event pk, role)] for every key loaded, in event-time order: all its events.
+    key_events: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+    #: key -> depth at which it was first reached; and how (key it came from, event, relation).
+    depth: dict[str, int] = field(default_factory=dict)
+    origin: dict[str, tuple[str, int, str]] = field(default_factory=dict)
+    links: set[Link] = field(default_factory=set)
+    #: container -> [(child, from, to)]: which reached children were in it when (for quantities).
+    contents: dict[str, list[tuple[str, datetime, datetime]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    hops: int = 0
+
+    @property
+    def keys(self) -> set[str]:
+        """Every identifier reached (one with at least one occurrence), the start included."""
+        found = {key for key, _ in self.occurrences}
+        found.add(self.start)
+        return found
+
+    @property
+    def event_pks(self) -> set[int]:
+        return {pk for _, pk in self.occurrences}
+
+    def occurrences_by_event(self) -> dict[int, list[str]]:
+        result: dict[int, list[str]] = defaultdict(list)
+        for key, pk in self.occurrences:
+            result[pk].append(key)
+        return result
+
+    def contents_at(self, container: str, moment: datetime, _seen: frozenset[str] = frozenset()) -> set[str]:
+        """The reached product identifiers inside ``container`` at ``moment`` (nested containers opened)."""
+        found: set[str] = set()
+        for child, lo, hi in self.contents.get(container, ()):
+            if lo <= moment <= hi and child not in _seen:
+                if is_product(child):
+                    found.add(child)
+                else:
+                    found |= self.contents_at(child, moment, _seen | {container})
+        return found
+
+
+class GenealogyStore:
+    """The two look-ups a trace makes, batched: events of identifiers, and members of events."""
+
+    def __init__(self, *, since: datetime | None = None, until: datetime | None = None) -> None:
+        self.since = since
+        self.until = until
+
+    def events_of(self, keys: Sequence[str]) -> Iterable[tuple]:
+        """(key, role, event pk, time, type, action, bizStep) for every live event naming ``keys``."""
+        declared = Event.objects.filter(declares_error_for=OuterRef("event_id"))
+        for part in chunks(list(keys)):
+            qs = EventIndex.objects.filter(key__in=part, role__in=OBJECT_ROLES, event__error_declared=False)
+            if self.since is not None:
+                qs = qs.filter(event__event_time__gte=self.since)
+            if self.until is not None:
+                qs = qs.filter(event__event_time__lte=self.until)
+            yield from qs.filter(~Exists(declared)).values_list(
+                "key",
+                "role",
+                "event_id",
+                "event__event_time",
+                "event__event_type",
+                "event__action",
+                "event__biz_step",
+            )
+
+    def members_of(self, event_pks: Sequence[int]) -> Iterable[tuple[int, str, str]]:
+        """(event pk, key, role) of every object row of the events."""
+        for part in chunks(list(event_pks)):
+            yield from EventIndex.objects.filter(event_id__in=part, role__in=OBJECT_ROLES).values_list(
+                "event_id", "key", "role"
+            )
+
+
+def trace(
+    start: str,
+    *,
+    direction: str,
+    max_depth: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    store: GenealogyStore | None = None,
+) -> Genealogy:
+    """Trace ``start`` (a canonical key) forward or back; see the module docstring for the rules."""
+    if direction not in DIRECTIONS:
+        raise ValueError(f"direction must be one of {DIRECTIONS}, not {direction!r}")
+    walker = _Walker(
+        Genealogy(start=start, direction=direction, max_depth=max_depth),
+        store or GenealogyStore(since=since, until=until),
+    )
+    walker.run()
+    return walker.result
+
+
+class _Walker:
+    def __init__(self, result: Genealogy, store: GenealogyStore) -> None:
+        self.result = result
+        self.store = store
+        self.forward = result.direction == FORWARD
+        self.current = result.start
+
+    # -- loading -------------------------------------------------------------------------------
+    def _load(self, keys: Iterable[str]) -> None:
+        result = self.result
+        missing = [key for key in dict.fromkeys(keys) if key not in result.key_events]
+        if not missing:
+            return
+        for key in missing:
+            result.key_events[key] = []
+        events = result.events
+        new_linking: list[int] = []
+        for key, role, pk, time, event_type, action, biz_step in self.store.events_of(missing):
+            facts = events.get(pk)
+            if facts is None:
+                facts = events[pk] = EventFacts(pk, time, event_type, action or "", biz_step or "")
+                if facts.links:
+                    new_linking.append(pk)
+            result.key_events[key].append((pk, role))
+        for key in missing:
+            result.key_events[key].sort(key=lambda row: (events[row[0]].time, row[0]))
+        if new_linking:
+            for pk in new_linking:
+                events[pk].members = []
+            for pk, key, role in self.store.members_of(new_linking):
+                events[pk].members.append((key, role))
+
+    # -- the search ----------------------------------------------------------------------------
+    def run(self) -> None:
+        result = self.result
+        frontier = [_Item(result.start, EARLIEST, LATEST, FULL, None, None)]
+        depth = 0
+        while frontier:
+            self._load(item.key for item in frontier)
+            result.hops = depth + 1
+            following: dict[tuple, _Item] = {}
+            for item in frontier:
+                self._process(item, depth, following)
+            frontier = list(following.values())
+            depth += 1
+
+    def _process(self, item: _Item, depth: int, following: dict[tuple, _Item]) -> None:
+        result = self.result
+        key = item.key
+        lo, hi = item.lo, item.hi
+        if item.via is not None:
+            hi = min(hi, self._containment_end(key, lo, item.via))
+            result.contents[key].append((item.via, lo, hi))
+        occurrences = result.occurrences
+        events = result.events
+        expand = result.max_depth is None or depth < result.max_depth
+        fresh: set[tuple[str, int]] = set()
+        for pk, role in result.key_events.get(key, ()):
+            facts = events[pk]
+            if facts.time < lo:
+                continue
+            if facts.time > hi:
+                break
+            occurrence = (key, pk)
+            if occurrences.get(occurrence, 0) >= item.mode:
+                if occurrence not in fresh:
+                    continue  # a key in two roles of one event (input and output) links in both
+            else:
+                occurrences[occurrence] = item.mode
+                fresh.add(occurrence)
+            if key not in result.depth:
+                result.depth[key] = depth
+                if item.origin is not None:
+                    result.origin[key] = item.origin
+            if expand and facts.members is not None:
+                self._successors(key, role, facts, item, hi, following)
+
+    def _push(
+        self,
+        following: dict[tuple, _Item],
+        link: Link,
+        key: str,
+        window: tuple[datetime, datetime],
+        mode: int = FULL,
+        via: str | None = None,
+    ) -> None:
+        """Queue ``key`` for the next hop, reached from ``self.current`` over ``link``."""
+        self.result.links.add(link)
+        ident = (key, window[0], window[1], mode, via)
+        if ident not in following:
+            following[ident] = _Item(
+                key, window[0], window[1], mode, via, (self.current, link.event, link.relation)
+            )
+
+    def _successors(
+        self, key: str, role: str, facts: EventFacts, item: _Item, hi: datetime, following: dict
+    ) -> None:
+        self.current = key
+        forward = self.forward
+        moment = facts.time
+        pk = facts.pk
+        members = facts.members or ()
+        if facts.event_type == TRANSFORMATION:
+            if forward and role in INPUT_ROLES:
+                for other, other_role in members:
+                    if other_role in OUTPUT_ROLES:
+                        self._push(following, Link(key, other, pk, TRANSFORMED), other, (moment, LATEST))
+            elif not forward and role in OUTPUT_ROLES:
+                for other, other_role in members:
+                    if other_role in INPUT_ROLES:
+                        self._push(following, Link(other, key, pk, TRANSFORMED), other, (EARLIEST, moment))
+        elif facts.event_type == AGGREGATION and facts.starts_containment:
+            if role in CHILD_ROLES:
+                # Up to the container, for the time the child was in it; never down again (siblings).
+                for other, other_role in members:
+                    if other_role == "parent":
+                        self._push(following, Link(key, other, pk, PACKED), other, (moment, hi), UP, key)
+            elif role == "parent" and item.mode == FULL:
+                for other, other_role in members:
+                    if other_role not in CHILD_ROLES:
+                        continue
+                    end = self._containment_end(key, moment, other)
+                    self.result.contents[key].append((other, moment, end))
+                    link = Link(other, key, pk, PACKED)
+                    window = (moment, LATEST) if forward else (EARLIEST, min(hi, end))
+                    self._push(following, link, other, window)
+        # Lot membership: an ObjectEvent ADD or a TransformationEvent whose ILMD names a lot.
+        if forward and role == "lot":
+            prefix = lot_instances_prefix(key)
+            for other, other_role in members:
+                if other_role in INSTANCE_ROLES and other.startswith(prefix):
+                    self._push(following, Link(key, other, pk, LOT_MEMBER), other, (moment, LATEST))
+        elif not forward and role in INSTANCE_ROLES and is_serial(key):
+            gtin = key[:17]
+            for other, other_role in members:
+                if other_role == "lot" and other.startswith(gtin):
+                    self._push(following, Link(other, key, pk, LOT_MEMBER), other, (EARLIEST, moment))
+
+    def _containment_end(self, container: str, since: datetime, child: str) -> datetime:
+        """When ``child`` left ``container`` after ``since``: its first DELETE naming it, or all."""
+        events = self.result.events
+        for pk, role in self.result.key_events.get(container, ()):
+            facts = events[pk]
+            if facts.time < since or role != "parent":
+                continue
+            if facts.event_type != AGGREGATION or facts.action != "DELETE":
+                continue
+            children = [key for key, member_role in facts.members or () if member_role in CHILD_ROLES]
+            if not children or child in children:
+                return facts.time
+        return LATEST
