@@ -39,6 +39,7 @@ from tracehub.epcis.vocab import BIZ_STEP, DISPOSITION, EVENT_TYPES, canonical_t
 from tracehub.epcis.xmlformat import render_query_document_xml
 from tracehub.identifiers import IdentifierError, canonical_key
 from tracehub.registry.capture import capture_refusal
+from tracehub.registry.visibility import event_scope
 
 epcis_api = make_api(
     title="TraceHub EPCIS 2.0 repository",
@@ -303,6 +304,7 @@ def _wants_xml(request: HttpRequest) -> bool:
 
 def _query_response(request: HttpRequest, *, fixed: dict[str, str] | None = None) -> HttpResponse:
     wants_xml = _wants_xml(request)
+    scope = event_scope(request.api_client)
     try:
         query = parse_query(request.GET, fixed=fixed)
         per_page = _per_page(request.GET.get("perPage", settings.TRACEHUB_QUERY_DEFAULT_PER_PAGE))
@@ -313,7 +315,7 @@ def _query_response(request: HttpRequest, *, fixed: dict[str, str] | None = None
     except QueryParameterError as exc:
         raise ApiProblem(400, "Invalid query parameter", type=QUERY_PARAMETER, errors=exc.errors) from exc
     if query.max_event_count is not None and not token:
-        total = selectors.event_count(query)
+        total = selectors.event_count(query, scope=scope)
         if total > query.max_event_count:
             raise ApiProblem(
                 413,
@@ -321,7 +323,7 @@ def _query_response(request: HttpRequest, *, fixed: dict[str, str] | None = None
                 type="epcisException:QueryTooLargeException",
                 detail=f"{total} events match; maxEventCount is {query.max_event_count}.",
             )
-    page = selectors.event_page(query, per_page=per_page, after=after, returned=returned)
+    page = selectors.event_page(query, per_page=per_page, after=after, returned=returned, scope=scope)
     fmt = IdentifierFormatter(selectors.known_company_prefixes())
     events = [event_output(e, page.declarations.get(e.id), fmt) for e in page.events]
     namespaces = merged_namespaces(page.events, page.declarations)
@@ -365,7 +367,7 @@ def event_capture(request):
 def event_get(request, eventID: str):  # noqa: N803
     return (
         _query_response(request, fixed={"EQ_eventID": eventID})
-        if selectors.event_by_id(eventID)
+        if selectors.event_by_id(eventID, scope=event_scope(request.api_client))
         else _no_such("event", eventID)
     )
 
@@ -457,6 +459,7 @@ def epcs(request):
                 ("epc", "child", "parent", "input", "output"),
                 limit=n,
                 after=after and _checked_key(after, "nextPageToken"),
+                scope=event_scope(request.api_client),
             )
         ),
     )
@@ -476,7 +479,12 @@ def epc_get(request, epc: str):
 
 def _vocab_routes(name: str, field: str, param: str, vocab) -> None:
     def listing(request):
-        return _paged_list(request, lambda n, after: selectors.distinct_values(field, limit=n, after=after))
+        return _paged_list(
+            request,
+            lambda n, after: selectors.distinct_values(
+                field, limit=n, after=after, scope=event_scope(request.api_client)
+            ),
+        )
 
     def one(request, value: str):
         if canonical_term(vocab, value) is None:
@@ -511,7 +519,10 @@ def _location_routes(name: str, field: str, param: str) -> None:
             request,
             lambda n, after: _answer_keys(
                 selectors.distinct_values(
-                    field, limit=n, after=after and _checked_key(after, "nextPageToken")
+                    field,
+                    limit=n,
+                    after=after and _checked_key(after, "nextPageToken"),
+                    scope=event_scope(request.api_client),
                 )
             ),
         )

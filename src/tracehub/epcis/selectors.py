@@ -13,6 +13,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from tracehub.epcis.models import CaptureJob, CompanyPrefix, Event, EventIndex
 from tracehub.epcis.query import EventQuery, IdentifierMatch
 from tracehub.registry.selectors import registered_company_prefixes
+from tracehub.registry.visibility import PLACE_ROLES, EventScope
 
 
 @dataclass
@@ -49,9 +50,18 @@ def _match_q(match: IdentifierMatch) -> Q:
     return Q(Exists(inner.filter(key_q)))
 
 
-def event_queryset(query: EventQuery) -> QuerySet[Event]:
-    """The events a query selects (error declarations themselves are never results)."""
+def scoped_events(scope: EventScope | None) -> QuerySet[Event]:
+    """The recorded events (not error declarations) a reader may see (registry.visibility)."""
     qs = Event.objects.filter(declares_error_for__isnull=True)
+    if scope is not None:
+        places = EventIndex.objects.filter(event=OuterRef("pk"), role__in=PLACE_ROLES, key__in=scope.keys)
+        qs = qs.filter(Q(client_id__in=scope.client_ids) | Q(Exists(places)))
+    return qs
+
+
+def event_queryset(query: EventQuery, *, scope: EventScope | None = None) -> QuerySet[Event]:
+    """The events a query selects within the reader's scope."""
+    qs = scoped_events(scope)
     if query.event_types:
         qs = qs.filter(event_type__in=query.event_types)
     if query.ge_event_time:
@@ -85,9 +95,11 @@ def _order(query: EventQuery) -> tuple[str, str]:
     return field, sign
 
 
-def event_page(query: EventQuery, *, per_page: int, after: tuple | None, returned: int) -> EventPage:
+def event_page(
+    query: EventQuery, *, per_page: int, after: tuple | None, returned: int, scope: EventScope | None = None
+) -> EventPage:
     """One page of results, keyset-paged on (order field, id) so deep pages stay fast."""
-    qs = event_queryset(query)
+    qs = event_queryset(query, scope=scope)
     field, sign = _order(query)
     if after:
         if field == "id":
@@ -129,12 +141,12 @@ def declarations_for(event_ids: list[int]) -> dict[int, Event]:
     return result
 
 
-def event_count(query: EventQuery) -> int:
-    return event_queryset(query).count()
+def event_count(query: EventQuery, *, scope: EventScope | None = None) -> int:
+    return event_queryset(query, scope=scope).count()
 
 
-def event_by_id(event_id: str) -> Event | None:
-    return Event.objects.filter(event_id=event_id, declares_error_for__isnull=True).first()
+def event_by_id(event_id: str, *, scope: EventScope | None = None) -> Event | None:
+    return scoped_events(scope).filter(event_id=event_id).first()
 
 
 def known_company_prefixes() -> frozenset[str]:
@@ -143,16 +155,22 @@ def known_company_prefixes() -> frozenset[str]:
     return frozenset(CompanyPrefix.objects.values_list("prefix", flat=True)) | registered_company_prefixes()
 
 
-def distinct_values(field: str, *, limit: int, after: str | None) -> list[str]:
+def distinct_values(
+    field: str, *, limit: int, after: str | None, scope: EventScope | None = None
+) -> list[str]:
     """Discovery lists (/bizSteps, /readPoints …): the distinct values stored, paged by value."""
-    qs = Event.objects.filter(declares_error_for__isnull=True).exclude(**{field: ""})
+    qs = scoped_events(scope).exclude(**{field: ""})
     if after:
         qs = qs.filter(**{f"{field}__gt": after})
     return list(qs.order_by(field).values_list(field, flat=True).distinct()[:limit])
 
 
-def distinct_keys(roles: tuple[str, ...], *, limit: int, after: str | None) -> list[str]:
+def distinct_keys(
+    roles: tuple[str, ...], *, limit: int, after: str | None, scope: EventScope | None = None
+) -> list[str]:
     qs = EventIndex.objects.filter(role__in=roles)
+    if scope is not None:
+        qs = qs.filter(event__in=scoped_events(scope))
     if after:
         qs = qs.filter(key__gt=after)
     return list(qs.order_by("key").values_list("key", flat=True).distinct()[:limit])
