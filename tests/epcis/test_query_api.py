@@ -293,3 +293,15 @@ def test_discovery_lists_are_paged(api, scenario):
     first = api.get("/epcis/bizSteps?perPage=2")
     assert len(first.json()) == 2 and "Link" in first.headers
     assert api.get("/epcis/bizSteps?colour=1").status_code == 400
+
+
+def test_extension_namespaces_come_back_in_the_context(api):
+    event = object_event(serials=("x9",))
+    event["ex:temperature"] = "4.5"
+    api.post(
+        "/epcis/capture", data=body(event, object_event(serials=("x10",))), content_type="application/ld+json"
+    )
+    doc = api.get("/epcis/events").json()
+    assert {"ex": "https://ns.example.com/epcis/"} in doc["@context"]
+    plain = api.get("/epcis/events?MATCH_epc=urn:epc:id:sgtin:9521234.056789.x10").json()
+    assert plain["@context"] == ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"]

@@ -27,7 +27,7 @@ from tracehub.accounts.models import ApiClient
 from tracehub.accounts.services import audit_record
 from tracehub.epcis import store
 from tracehub.epcis.hashing import event_hash
-from tracehub.epcis.jsonld import ContextError, context_namespaces
+from tracehub.epcis.jsonld import STANDARD_PREFIXES, ContextError, context_namespaces
 from tracehub.epcis.models import CaptureErrorBehaviour, CaptureJob, CaptureStatus, Event
 from tracehub.epcis.sources import EventSource, SourceError, _split_events, open_source
 from tracehub.epcis.validation import (
@@ -162,6 +162,7 @@ class _CaptureRun:
         self.seen_hashes: set[str] = set()
         self.ids_in_doc: dict[str, int] = {}
         self.prefixes: set[str] = set()
+        self.prefix_memo: set[tuple[str, str, int]] = set()
         self.failed_hard = False
         self.path_prefix = "epcisBody.eventList"
         # Who may capture what (registry, issue #3 item 5): built once per document, it holds
@@ -339,7 +340,7 @@ class _CaptureRun:
                 capture_job_id=self.job.pk,
                 client_id=self.job.client_id,
                 document=document,
-                namespaces=orjson.dumps(_used_namespaces(event, ns)).decode(),
+                namespaces=_used_namespaces(document, ns),
             )
             row.chain_hash = self.chain = store.chain_link(
                 self.chain,
@@ -356,9 +357,14 @@ class _CaptureRun:
                 for entry in normalized.index:
                     index_rows.append((row_id, entry.key, entry.role, entry.qualifier))
                     if entry.prefix_length:
-                        cp = company_prefix_of(entry.key, entry.prefix_length)
-                        if cp:
-                            self.prefixes.add(cp)
+                        # Serials of one GTIN share its prefix: work it out once per key head.
+                        head = entry.key.split("/", 2)
+                        memo = (head[0], head[1] if len(head) > 1 else "", entry.prefix_length)
+                        if memo not in self.prefix_memo:
+                            self.prefix_memo.add(memo)
+                            cp = company_prefix_of(entry.key, entry.prefix_length)
+                            if cp:
+                                self.prefixes.add(cp)
         store.insert_rows(rows, index_rows)
         self.captured += len(rows)
 
@@ -420,20 +426,15 @@ def _error(index: int, event: Any, path: str, message: str) -> dict[str, Any]:
     }
 
 
-def _used_namespaces(event: dict[str, Any], namespaces: dict[str, str]) -> dict[str, str]:
-    """The namespaces an event's extension keys use, so it can be rendered on its own later."""
-    used: dict[str, str] = {}
-    stack: list[Any] = [event]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            for key, value in item.items():
-                if ":" in key and not key.startswith("@"):
-                    prefix = key.split(":", 1)[0]
-                    if prefix in namespaces:
-                        used[prefix] = namespaces[prefix]
-                if isinstance(value, (dict, list)):
-                    stack.append(value)
-        elif isinstance(item, list):
-            stack.extend(v for v in item if isinstance(v, (dict, list)))
-    return used
+def _used_namespaces(document: str, namespaces: dict[str, str]) -> str:
+    """The extension namespaces an event uses (JSON), so it can be rendered on its own later.
+
+    Searched in the serialised event (a C-level substring search) rather than by walking the
+    dicts: this runs for every captured event. The standard context's prefixes need no record.
+    """
+    used = {
+        prefix: uri
+        for prefix, uri in namespaces.items()
+        if STANDARD_PREFIXES.get(prefix) != uri and f'"{prefix}:' in document
+    }
+    return orjson.dumps(used).decode() if used else "{}"
