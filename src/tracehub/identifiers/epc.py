@@ -15,6 +15,7 @@ and GS1 keys"). Values are percent-escaped in URNs (TDS 2.x §6.3, GS3A3 compone
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
 from .gs1 import (
     Gs1Id,
@@ -109,6 +110,7 @@ def _text(raw: str, *, scheme: str, label: str, max_length: int) -> str:
     return value
 
 
+@lru_cache(maxsize=8192)
 def _gtin(prefix: str, item: str, scheme: str) -> str:
     # TDS 2.x §7 (SGTIN): GTIN-14 = indicator digit (first digit of the item reference) + company prefix
     # + rest of the item reference + check digit.
