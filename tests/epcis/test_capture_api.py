@@ -306,3 +306,12 @@ def test_nul_characters_are_refused_not_a_500(api, field, value):
 def test_nul_in_path_or_query_is_400(api):
     assert api.get("/epcis/events/urn:x:%00").status_code == 400
     assert api.get("/epcis/events?EQ_bizStep=a%00b").status_code == 400
+
+
+def test_nested_extension_key_with_an_undeclared_prefix_is_a_400(api):
+    event = object_event()
+    event["ex:extra"] = {"nope:inner": "1", ":": None}
+    response = capture(api, body(event))
+    assert response.status_code == 400
+    assert "not declared" in response.json()["errors"][0]["message"]
+    assert Event.objects.count() == 0

@@ -268,7 +268,13 @@ class _CaptureRun:
                     continue
             if self.rollback and self.error_total:
                 continue  # nothing more will be written; keep checking to report every error
-            pending.append((normalized, event, ns, event_hash(event, ns), index))
+            try:
+                digest = event_hash(event, ns)
+            except ContextError as exc:
+                # A nested extension key whose prefix is not declared: only the hash walks that deep.
+                self.add_errors([_error(index, event, path, str(exc))])
+                continue
+            pending.append((normalized, event, ns, digest, index))
             if len(pending) >= self.batch_size:
                 self._write(pending)
                 pending = []
