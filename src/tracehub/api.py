@@ -10,6 +10,7 @@ from ninja import Schema
 from tracehub.core.ninja import make_api
 from tracehub.registry.actors import actor_for_request
 from tracehub.registry.api import router as registry_router
+from tracehub.registry.api_import import router as import_router
 from tracehub.tracing.api import router as tracing_router
 
 api_v1 = make_api(
@@ -58,4 +59,5 @@ def me(request):
 
 
 api_v1.add_router("/", registry_router)
+api_v1.add_router("/", import_router)
 api_v1.add_router("/", tracing_router)

@@ -161,6 +161,11 @@ TRACEHUB_FIELD_KEYS = [
 TRACEHUB_DOCUMENT_MAX_BYTES = int(os.environ.get("TRACEHUB_DOCUMENT_MAX_BYTES", str(10 * 1024 * 1024)))
 #: Licences expiring within this many days are flagged and notified.
 TRACEHUB_LICENCE_EXPIRY_DAYS = int(os.environ.get("TRACEHUB_LICENCE_EXPIRY_DAYS", "30"))
+#: Bulk import (docs/import.md): the largest file accepted, the most data rows in one file, and
+#: how long an uploaded file waits to be committed after its preview.
+TRACEHUB_IMPORT_MAX_BYTES = int(os.environ.get("TRACEHUB_IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
+TRACEHUB_IMPORT_MAX_ROWS = int(os.environ.get("TRACEHUB_IMPORT_MAX_ROWS", "5000"))
+TRACEHUB_IMPORT_TTL_HOURS = int(os.environ.get("TRACEHUB_IMPORT_TTL_HOURS", "24"))
 #: Registry API paging.
 TRACEHUB_API_DEFAULT_LIMIT = 50
 TRACEHUB_API_MAX_LIMIT = 200

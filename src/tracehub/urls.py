@@ -8,6 +8,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("epcis/", epcis_api.urls),
     path("api/v1/", api_v1.urls),
+    path("console/registry/import/", include("tracehub.registry.urls_import")),
+    path("console/registry/", include("tracehub.registry.urls")),
     path("", include("tracehub.core.urls")),
 ]
 

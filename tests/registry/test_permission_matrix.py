@@ -20,8 +20,21 @@ from django.db import transaction
 from tracehub.api import api_v1
 from tracehub.epcis.services import capture_document_store
 from tracehub.registry import services
+from tracehub.registry.imports import import_batch_create
 
-from .world import PDF, PREFIX_A, REPO_DOCS, ROLES, SGLN_A, SYSTEM, World, close_response, gln, make_uscc
+from .world import (
+    PDF,
+    PREFIX_A,
+    REPO_DOCS,
+    ROLES,
+    SGLN_A,
+    SYSTEM,
+    USCC_A,
+    World,
+    close_response,
+    gln,
+    make_uscc,
+)
 
 MATRIX_ROW = re.compile(r"^\| `(GET|POST|PATCH|PUT|DELETE) (/api/v1/\S*)` \|(.*)\|\s*$")
 
@@ -100,6 +113,22 @@ def _lot_captured(w: World) -> None:
     assert outcome.job.captured_count == 1, outcome.errors
 
 
+def _locations_file(w: World) -> bytes:
+    return (
+        "所属主体统一社会信用代码,场所编码,场所名称,场所类型\r\n"
+        f"{USCC_A},urn:tracehub:loc:{USCC_A}:import-1,分割车间,工厂\r\n"
+    ).encode("utf-8-sig")
+
+
+def _import_batch(w: World) -> None:
+    """A checked import of party A's administrator, ready to commit."""
+    batch = import_batch_create(
+        actor=w.actor("admin"), kind="locations", content=_locations_file(w), filename="locations.csv"
+    )
+    assert batch.status == "ready", batch.errors
+    w.import_batch_id = batch.pk
+
+
 def _recall_declared(w: World) -> None:
     _lot_captured(w)
     response = w.http("platform_client").post(
@@ -110,6 +139,7 @@ def _recall_declared(w: World) -> None:
 
 
 RECALL = lambda w: {"recall_id": w.recall_id}  # noqa: E731
+IMPORT = lambda w: {"batch_id": w.import_batch_id}  # noqa: E731
 PARTY = lambda w: {"party_id": w.party_a.pk}  # noqa: E731
 FILING = lambda w: {"filing_id": w.filing_a.pk}  # noqa: E731
 LICENCE = lambda w: {"licence_id": w.licence_a.pk}  # noqa: E731
@@ -202,6 +232,17 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/api/v1/products/{product_id}"): Case(PRODUCT),
     ("PATCH", "/api/v1/products/{product_id}"): Case(PRODUCT, body=lambda w: {"brand": "翔润"}),
     ("GET", "/api/v1/audit"): Case(),
+    # Bulk import (docs/import.md): row-level refusals are errors in the preview, not statuses.
+    ("POST", "/api/v1/imports"): Case(
+        files=lambda w: {
+            "kind": "locations",
+            "file": SimpleUploadedFile("locations.csv", _locations_file(w), content_type="text/csv"),
+        }
+    ),
+    ("GET", "/api/v1/imports/{batch_id}"): Case(IMPORT, setup=_import_batch),
+    ("POST", "/api/v1/imports/{batch_id}/commit"): Case(IMPORT, body=lambda w: {}, setup=_import_batch),
+    ("GET", "/api/v1/imports/templates/{kind}.xlsx"): Case(lambda w: {"kind": "parties"}),
+    ("GET", "/api/v1/imports/templates/{kind}.csv"): Case(lambda w: {"kind": "products"}),
     # Tracing (tracehub.tracing): not scoped by role yet, see docs/permissions.md.
     ("GET", "/api/v1/trace/forward"): Case(query={"id": LOT_A}, setup=_lot_captured),
     ("GET", "/api/v1/trace/back"): Case(query={"id": LOT_A}, setup=_lot_captured),

@@ -13,6 +13,7 @@ from .builders import (
     capture,
     commission,
     declaration,
+    key,
     lgtin,
     pgln,
     receive,
@@ -386,3 +387,18 @@ def test_graph_has_nodes_and_edges_with_event_details(api, lots):
         (edge["source"], edge["target"]) for edge in answer["graph"]["edges"] if edge["relation"] == "lot"
     }
     assert lot_edges == {(lot_a, s1), (lot_a, s2)}
+
+
+def test_a_visibility_filter_plugs_into_the_trace(api, processing):
+    """The registry's permission layer plugs in as ``visible`` (issue #3: who sees which events)."""
+    from tracehub.tracing import selectors
+
+    lots, e = processing
+    market = key(sgln(30))
+    trace = selectors.trace_build(
+        key=key(lots["farm1"]),
+        direction="forward",
+        visible=lambda events: {event.pk for event in events if event.location == market},
+    )
+    assert {event.event_id for event in trace.events} == ids(e["recv_m1"])
+    assert trace.locations == [market]

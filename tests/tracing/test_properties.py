@@ -216,7 +216,7 @@ def reference(events: dict[int, dict], start: str, direction: str) -> tuple[set[
 
 
 @settings(
-    max_examples=60,
+    max_examples=150,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -261,4 +261,5 @@ def test_query_count_grows_with_hops_not_identifiers(api):
     assert counts["LARGE"][2] > 10 * counts["SMALL"][2] / 2  # ... many more identifiers ...
     assert counts["SMALL"][0] == counts["LARGE"][0]  # ... the same number of queries
     hops = counts["LARGE"][1]
-    assert counts["LARGE"][0] <= 2 * hops + 4  # two per hop, three for details, one for the findings
+    # Two per hop and two for the details; on PostgreSQL BEGIN, SET LOCAL and COMMIT around them.
+    assert counts["LARGE"][0] <= 2 * hops + 2 + (3 if connection.vendor == "postgresql" else 0)

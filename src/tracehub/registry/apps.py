@@ -8,4 +8,5 @@ class RegistryConfig(AppConfig):
     verbose_name = _("Registry: parties, filing, locations, products")
 
     def ready(self) -> None:
-        from tracehub.registry import permissions  # noqa: F401 - defines the rule set
+        # permissions defines the rule set; console_import adds the bulk import's menu entries.
+        from tracehub.registry import console_import, permissions  # noqa: F401

@@ -564,3 +564,97 @@ class ProductSector(models.Model):
 
     def __str__(self) -> str:
         return self.sector
+
+
+class ImportKind(models.TextChoices):
+    """What a bulk import (批量导入) registers: one kind of master data per file."""
+
+    PARTIES = "parties", _("Parties")
+    LOCATIONS = "locations", _("Locations")
+    PRODUCTS = "products", _("Products")
+
+
+class ImportStatus(models.TextChoices):
+    """Where a bulk import stands. Only a READY batch can be committed, once, before it expires."""
+
+    READY = "ready", _("Checked, ready to store")
+    INVALID = "invalid", _("Has errors")
+    COMMITTED = "committed", _("Committed")
+    FAILED = "failed", _("Refused when storing")
+    EXPIRED = "expired", _("Expired")
+
+
+class ImportBatch(models.Model):
+    """A bulk import (批量导入) of parties, locations or products from an Excel or CSV file (P3).
+
+    Uploading a file checks every row through the registry services in a transaction that is
+    rolled back (a dry run) and stores the preview here: the rows as parsed and each error as (row
+    number as Excel shows it, column header as in the file, reason). Committing runs the stored
+    file again through the same services in one transaction, all or nothing, so the commit never
+    trusts anything a browser posts back. The file is kept only while the batch can still be
+    committed (it may hold ID card numbers); the preview and the outcome stay. Written only by
+    ``tracehub.registry.imports``.
+    """
+
+    kind = models.CharField(_("kind"), max_length=20, choices=ImportKind.choices)
+    status = models.CharField(_("status"), max_length=12, choices=ImportStatus.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_by_client = models.ForeignKey(
+        ApiClient,
+        verbose_name=_("uploaded by API client"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_label = models.CharField(_("actor"), max_length=200)
+    party = models.ForeignKey(
+        Party,
+        verbose_name=_("party"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The uploader's own party, for an enterprise's import."),
+    )
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/", blank=True, max_length=300)
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    file_format = models.CharField(_("file format"), max_length=10)
+    file_size = models.PositiveIntegerField(_("file size"), default=0)
+    file_sha256 = models.CharField(_("file SHA-256"), max_length=64)
+    language = models.CharField(_("language of the messages"), max_length=10, blank=True)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    error_count = models.PositiveIntegerField(_("errors"), default=0)
+    columns = models.JSONField(_("columns"), default=list, blank=True)
+    rows = models.JSONField(_("rows as parsed"), default=list, blank=True)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    created_ids = models.JSONField(_("created objects"), default=list, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    committed_at = models.DateTimeField(_("stored at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bulk import")
+        verbose_name_plural = _("bulk imports")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "expires_at"], name="import_status_expiry_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.status == ImportStatus.EXPIRED or (
+            self.status == ImportStatus.READY and self.expires_at <= timezone.now()
+        )
+
+    @property
+    def can_commit(self) -> bool:
+        return self.status == ImportStatus.READY and not self.is_expired

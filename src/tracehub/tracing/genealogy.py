@@ -42,11 +42,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from django.db import connection
-from django.db.models import Exists, OuterRef
+from django.db import connection, transaction
 
 from tracehub.epcis.models import Event, EventIndex
 
@@ -216,6 +216,34 @@ class Genealogy:
         return found
 
 
+EVENT_TABLE = Event._meta.db_table
+INDEX_TABLE = EventIndex._meta.db_table
+
+
+def any_of(column: str, values: Sequence) -> tuple[str, list]:
+    """``column`` is one of ``values``: ``= ANY(%s)`` with one array on PostgreSQL, ``IN`` on SQLite.
+
+    One bound array instead of thousands of parameters keeps a large look-up (a recall's
+    25,000 events) from spending its time preparing parameters (issue #4: recall in seconds).
+    """
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [list(values)]
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
+
+
+def fetch(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _aware(value) -> datetime:
+    # SQLite hands back a naive datetime (or its text) in UTC (USE_TZ); PostgreSQL an aware one.
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
 class GenealogyStore:
     """The two look-ups a trace makes, batched: events of identifiers, and members of events."""
 
@@ -224,30 +252,37 @@ class GenealogyStore:
         self.until = until
 
     def events_of(self, keys: Sequence[str]) -> Iterable[tuple]:
-        """(key, role, event pk, time, type, action, bizStep) for every live event naming ``keys``."""
-        declared = Event.objects.filter(declares_error_for=OuterRef("event_id"))
+        """(key, role, event pk, time, type, action, bizStep) for every live event naming ``keys``.
+
+        Live: neither captured with an errorDeclaration nor pointed at by a declaration row.
+        """
+        adapt = connection.ops.adapt_datetimefield_value
+        roles_sql, roles = any_of("i.role", OBJECT_ROLES)
         for part in chunks(list(keys)):
-            qs = EventIndex.objects.filter(key__in=part, role__in=OBJECT_ROLES, event__error_declared=False)
-            if self.since is not None:
-                qs = qs.filter(event__event_time__gte=self.since)
-            if self.until is not None:
-                qs = qs.filter(event__event_time__lte=self.until)
-            yield from qs.filter(~Exists(declared)).values_list(
-                "key",
-                "role",
-                "event_id",
-                "event__event_time",
-                "event__event_type",
-                "event__action",
-                "event__biz_step",
+            keys_sql, params = any_of("i.key", part)
+            sql = (
+                "SELECT i.key, i.role, i.event_id, e.event_time, e.event_type, e.action, e.biz_step "  # noqa: S608
+                f"FROM {INDEX_TABLE} i JOIN {EVENT_TABLE} e ON e.id = i.event_id "
+                f"WHERE {keys_sql} AND {roles_sql} AND NOT e.error_declared "
+                f"AND NOT EXISTS (SELECT 1 FROM {EVENT_TABLE} d WHERE d.declares_error_for_id = i.event_id)"
             )
+            params = params + roles
+            if self.since is not None:
+                sql += " AND e.event_time >= %s"
+                params.append(adapt(self.since))
+            if self.until is not None:
+                sql += " AND e.event_time <= %s"
+                params.append(adapt(self.until))
+            for key, role, pk, time, event_type, action, biz_step in fetch(sql, params):
+                yield key, role, pk, _aware(time), event_type, action, biz_step
 
     def members_of(self, event_pks: Sequence[int]) -> Iterable[tuple[int, str, str]]:
         """(event pk, key, role) of every object row of the events."""
+        roles_sql, roles = any_of("role", OBJECT_ROLES)
         for part in chunks(list(event_pks)):
-            yield from EventIndex.objects.filter(event_id__in=part, role__in=OBJECT_ROLES).values_list(
-                "event_id", "key", "role"
-            )
+            events_sql, params = any_of("event_id", part)
+            sql = f"SELECT event_id, key, role FROM {INDEX_TABLE} WHERE {events_sql} AND {roles_sql}"  # noqa: S608
+            yield from fetch(sql, params + roles)
 
 
 def trace(
@@ -270,12 +305,32 @@ def trace(
     return walker.result
 
 
+@contextmanager
+def serial_reads() -> Iterator[None]:
+    """Run a trace's look-ups without parallel query workers on PostgreSQL (wrap a whole trace).
+
+    Each look-up reads a few hundred index rows, but the planner cannot know how many rows a
+    list of keys has (a lot has thousands, a serial a handful) and, over-estimating, starts
+    parallel workers whose start-up costs more than the look-up itself (issue #4: a trace in tens
+    of milliseconds). ``SET LOCAL`` holds for this transaction only.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        yield
+
+
 class _Walker:
     def __init__(self, result: Genealogy, store: GenealogyStore) -> None:
         self.result = result
         self.store = store
         self.forward = result.direction == FORWARD
         self.current = result.start
+        #: (key, event pk) -> [(mode, window end)] of the expansions made, to skip covered ones.
+        self.expanded: dict[tuple[str, int], list[tuple[int, datetime]]] = {}
 
     # -- loading -------------------------------------------------------------------------------
     def _load(self, keys: Iterable[str]) -> None:
@@ -324,6 +379,7 @@ class _Walker:
             hi = min(hi, self._containment_end(key, lo, item.via))
             result.contents[key].append((item.via, lo, hi))
         occurrences = result.occurrences
+        expanded = self.expanded
         events = result.events
         expand = result.max_depth is None or depth < result.max_depth
         fresh: set[tuple[str, int]] = set()
@@ -334,12 +390,17 @@ class _Walker:
             if facts.time > hi:
                 break
             occurrence = (key, pk)
-            if occurrences.get(occurrence, 0) >= item.mode:
-                if occurrence not in fresh:
-                    continue  # a key in two roles of one event (input and output) links in both
-            else:
-                occurrences[occurrence] = item.mode
+            if occurrence not in fresh:  # (a key in two roles of one event links in both)
+                # What an occurrence links to grows with its mode and with the end of its window
+                # (a container's window, a child's history, end there): expand again only when
+                # neither was covered by an earlier expansion.
+                done = expanded.get(occurrence)
+                if done is not None and any(mode >= item.mode and end >= hi for mode, end in done):
+                    continue
+                expanded.setdefault(occurrence, []).append((item.mode, hi))
                 fresh.add(occurrence)
+                if occurrences.get(occurrence, 0) < item.mode:
+                    occurrences[occurrence] = item.mode
             if key not in result.depth:
                 result.depth[key] = depth
                 if item.origin is not None:

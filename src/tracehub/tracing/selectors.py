@@ -25,17 +25,22 @@ from typing import Any
 import orjson
 from django.db.models import QuerySet
 
-from tracehub.epcis.models import CompanyPrefix, Event, EventIndex
+from tracehub.epcis.models import CompanyPrefix, EventIndex
 from tracehub.epcis.render import IdentifierFormatter
 from tracehub.identifiers import IdentifierError, canonical_key, company_prefix_candidates
-from tracehub.tracing import genealogy
+from tracehub.registry.models import PartyPrefix
+from tracehub.tracing import genealogy, integrity
 from tracehub.tracing.genealogy import (
     BACK,
+    EVENT_TABLE,
     FORWARD,
+    INDEX_TABLE,
     OBJECT_ROLES,
     TRANSFORMATION,
     Genealogy,
+    any_of,
     chunks,
+    fetch,
     is_lot,
     is_product,
     is_serial,
@@ -141,8 +146,6 @@ def answer_formatter(keys: Iterable[str]) -> IdentifierFormatter:
     parties in the city; the candidates of the keys answered are a handful of look-ups (P5: a
     trace in tens of milliseconds).
     """
-    from tracehub.registry.models import PartyPrefix
-
     candidates: set[str] = set()
     for key in keys:
         if key[:1].isdigit() and ":" not in key:
@@ -172,10 +175,9 @@ def trace_build(
     visible: Visibility | None = None,
 ) -> Trace:
     """Trace ``key`` (canonical) forward (O2) or back (O1), with details and findings."""
-    from tracehub.tracing import integrity
-
-    found = genealogy.trace(key, direction=direction, max_depth=max_depth, since=since, until=until)
-    events = _event_details(found)
+    with genealogy.serial_reads():
+        found = genealogy.trace(key, direction=direction, max_depth=max_depth, since=since, until=until)
+        events = _event_details(found)
     if visible is not None:
         allowed = visible(events)
         events = [event for event in events if event.pk in allowed]
@@ -216,8 +218,11 @@ def _event_details(found: Genealogy) -> list[TraceEvent]:
                 roles[(key, pk)] = role  # an object role rather than the lot row, when both
     events: dict[int, TraceEvent] = {}
     for part in chunks(pks):
-        rows = Event.objects.filter(pk__in=part).values_list(
-            "pk", "event_id", "event_time_zone_offset", "read_point", "biz_location", "document"
+        events_sql, params = any_of("id", part)
+        rows = fetch(
+            "SELECT id, event_id, event_time_zone_offset, read_point, biz_location, document "  # noqa: S608
+            f"FROM {EVENT_TABLE} WHERE {events_sql}",
+            params,
         )
         for pk, event_id, offset, read_point, biz_location, document in rows:
             facts = found.events[pk]
@@ -237,13 +242,15 @@ def _event_details(found: Genealogy) -> list[TraceEvent]:
             if facts.event_type == TRANSFORMATION or any(role in _QUANTITY_LISTS for role in keys.values()):
                 event.document = orjson.loads(document)
     parties: list[tuple[int, int, str, str, str]] = []
+    roles_sql, party_roles = any_of("role", ("source", "destination", "biz_transaction"))
     for part in chunks(pks):
+        events_sql, params = any_of("event_id", part)
         parties.extend(
-            EventIndex.objects.filter(
-                event_id__in=part, role__in=("source", "destination", "biz_transaction")
+            fetch(
+                f"SELECT id, event_id, role, qualifier, key FROM {INDEX_TABLE} "  # noqa: S608
+                f"WHERE {events_sql} AND {roles_sql}",
+                params + party_roles,
             )
-            .values_list("id", "event_id", "role", "qualifier", "key")
-            .order_by()
         )
     parties.sort()  # record order, so a list keeps its order (not an ORDER BY: it would scan by id)
     for _row, pk, role, qualifier, value in parties:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from tracehub.tracing.city import city_build
@@ -42,6 +43,11 @@ class Command(BaseCommand):
                 batch=batch,
                 progress=lambda count: progress.advance(task, count),
             )
+        if connection.vendor == "postgresql":
+            # A bulk load leaves the planner without statistics until autovacuum catches up, and
+            # without them it scans instead of using the identifier index (DESIGN.md §5).
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE epcis_event, epcis_eventindex")
         seconds = time.perf_counter() - started
         rate = stored / max(seconds, 1e-9)
         self.stdout.write(f"{stored} events captured in {seconds:.1f} s ({rate:.0f}/s)")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta, timezone
+
 import orjson
 from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
@@ -67,6 +69,15 @@ class Command(BaseCommand):
             console.print(f"[yellow]! {finding.code}[/yellow] {finding.message} ({finding.event_id})")
 
 
+def local_time(event: selectors.TraceEvent) -> str:
+    """The event's time in its own time zone (eventTimeZoneOffset), as people on site saw it."""
+    offset = event.time_zone_offset or "+00:00"
+    sign = -1 if offset.startswith("-") else 1
+    hours, minutes = (int(part) for part in offset[1:].split(":"))
+    zone = timezone(sign * timedelta(hours=hours, minutes=minutes))
+    return f"{event.time.astimezone(zone):%Y-%m-%d %H:%M}{offset}"
+
+
 def render_tree(trace: selectors.Trace, fmt: IdentifierFormatter) -> Tree:
     found = trace.genealogy
     events = {event.pk: event for event in trace.events}
@@ -88,7 +99,7 @@ def render_tree(trace: selectors.Trace, fmt: IdentifierFormatter) -> Tree:
         listed = per_key.get(key, [])
         for event in listed[:EVENTS_SHOWN]:
             place = f" @ {fmt.key(event.location)}" if event.location else ""
-            node.add(f"[dim]{event.time:%Y-%m-%d %H:%M}[/dim] {event.biz_step or event.event_type}{place}")
+            node.add(f"[dim]{local_time(event)}[/dim] {event.biz_step or event.event_type}{place}")
         if len(listed) > EVENTS_SHOWN:
             node.add(f"[dim]… {len(listed) - EVENTS_SHOWN} more events[/dim]")
         for child in sorted(children.get(key, ())):
@@ -96,7 +107,7 @@ def render_tree(trace: selectors.Trace, fmt: IdentifierFormatter) -> Tree:
                 continue
             parent, pk, relation = found.origin[child]
             event = events.get(pk)
-            when = f" {event.time:%Y-%m-%d %H:%M}" if event else ""
+            when = f" {local_time(event)}" if event else ""
             branch = node.add(f"[bold]{fmt.key(child)}[/bold] [cyan]({relation}{when})[/cyan]")
             fill(branch, child, seen | {child})
 
