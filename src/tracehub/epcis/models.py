@@ -97,7 +97,9 @@ class Event(models.Model):
     declares erroneous, which itself stays as it was.
     """
 
-    event_id = models.CharField(_("event ID"), max_length=500, db_index=True)
+    # Looked up through the partial unique constraint below (every reader asks for recorded
+    # events, not declarations); a second plain index would only slow capture.
+    event_id = models.CharField(_("event ID"), max_length=500)
     event_hash = models.CharField(_("event hash"), max_length=200, help_text=_("CBV 2.0 event hash ID."))
     event_type = models.CharField(_("event type"), max_length=24)
     event_time = models.DateTimeField(_("event time"))
@@ -198,8 +200,8 @@ class EventIndex(models.Model):
         verbose_name = _("event index entry")
         verbose_name_plural = _("event index entries")
         indexes = [
+            # The foreign key already indexes ``event``: no second index on it (capture speed).
             models.Index(fields=["key", "role", "event"], name="eventindex_key_idx"),
-            models.Index(fields=["event"], name="eventindex_event_idx"),
         ]
 
     def __str__(self) -> str:
