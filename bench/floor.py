@@ -16,6 +16,7 @@ business location and each business transaction.
 
 from __future__ import annotations
 
+import abc
 import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -163,21 +164,24 @@ def rows(
     return events, index
 
 
-class Floor:
+class Floor(abc.ABC):
     """Bulk insert into a migrated database, one transaction per document."""
 
     def __init__(self) -> None:
         self.job_id = 0
         self.next_id = 1
 
+    @abc.abstractmethod
     def insert(self, data: bytes, fmt: str) -> int:
-        raise NotImplementedError
+        """Insert one document's rows; the number of events."""
 
+    @abc.abstractmethod
     def count(self) -> tuple[int, int]:
-        raise NotImplementedError
+        """(events, index rows) stored."""
 
+    @abc.abstractmethod
     def close(self) -> None:
-        raise NotImplementedError
+        """Release the connection."""
 
 
 class SqliteFloor(Floor):
