@@ -26,6 +26,7 @@ from .world import (
     RIC_C,
     SYSTEM,
     USCC_A,
+    build_world,
     gln,
     make_ric,
     make_uscc,
@@ -339,3 +340,17 @@ def test_members_and_keys_are_managed_by_the_party_administrator(world):
     assert revoked.revoked_at is not None
     with pytest.raises(Party.DoesNotExist):
         services.party_api_client_create(actor=world.actor("admin_other"), party=world.party_a, name="x")
+
+
+def test_update_replaces_sectors_and_prefixes_exactly():
+    world = build_world()
+    party = services.party_update(
+        actor=SYSTEM,
+        party=world.party_a,
+        sectors=["food", "agri"],
+        company_prefixes=["695318204", "695318205"],
+    )
+    assert sorted(party.sectors.values_list("sector", flat=True)) == ["agri", "food"]
+    assert sorted(party.prefixes.values_list("prefix", flat=True)) == ["695318204", "695318205"]
+    product = services.product_update(actor=SYSTEM, product=world.product_a, sectors=["food"])
+    assert list(product.sectors.values_list("sector", flat=True)) == ["food"]

@@ -494,6 +494,16 @@ def party_register(
     return party, user
 
 
+def _set_children(model, owner_field: str, owner, value_field: str, values) -> None:
+    """Make ``owner``'s rows of ``model`` hold exactly ``values``: delete the others, add the new."""
+    rows = model.objects.filter(**{owner_field: owner})
+    rows.exclude(**{f"{value_field}__in": values}).delete()
+    have = set(rows.values_list(value_field, flat=True))
+    model.objects.bulk_create(
+        [model(**{owner_field: owner, value_field: v}) for v in values if v not in have]
+    )
+
+
 def party_update(
     *,
     actor: Actor,
@@ -553,17 +563,9 @@ def party_update(
         party.updated_at = timezone.now()
         party.save()
         if sector_list is not None:
-            PartySector.objects.filter(party=party).exclude(sector__in=sector_list).delete()
-            have = set(PartySector.objects.filter(party=party).values_list("sector", flat=True))
-            PartySector.objects.bulk_create(
-                [PartySector(party=party, sector=s) for s in sector_list if s not in have]
-            )
+            _set_children(PartySector, "party", party, "sector", sector_list)
         if prefixes is not None:
-            PartyPrefix.objects.filter(party=party).exclude(prefix__in=prefixes).delete()
-            have = set(PartyPrefix.objects.filter(party=party).values_list("prefix", flat=True))
-            PartyPrefix.objects.bulk_create(
-                [PartyPrefix(party=party, prefix=p) for p in prefixes if p not in have]
-            )
+            _set_children(PartyPrefix, "party", party, "prefix", prefixes)
         _audit(
             actor,
             "registry.party.update",
@@ -1392,11 +1394,7 @@ def product_update(*, actor: Actor, product: Product, **fields: Any) -> Product:
         product.updated_at = timezone.now()
         product.save()
         if sector_list is not None:
-            ProductSector.objects.filter(product=product).exclude(sector__in=sector_list).delete()
-            have = set(ProductSector.objects.filter(product=product).values_list("sector", flat=True))
-            ProductSector.objects.bulk_create(
-                [ProductSector(product=product, sector=s) for s in sector_list if s not in have]
-            )
+            _set_children(ProductSector, "product", product, "sector", sector_list)
         _audit(
             actor,
             "registry.product.update",
