@@ -10,7 +10,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from tracehub.epcis.models import Event
-from tracehub.epcis.selectors import chain_verify
+from tracehub.epcis.selectors import chain_verify, links_verify
 
 from .docs import body, object_event
 
@@ -77,3 +77,19 @@ def test_chain_spans_batches(stored, settings, api):
     api.post("/epcis/capture", data=body(*events), content_type="application/ld+json")
     assert chain_verify().broken_at is None
     assert Event.objects.count() == 11
+
+
+def test_index_rows_of_a_deleted_event_are_reported(stored):
+    # Events and index rows are linked without declared foreign keys (capture speed), so the
+    # verification is what notices index rows left behind by a row deleted around the application.
+    victim = stored[-1]
+    _raw_update("DELETE FROM epcis_event WHERE id = %s", [victim.id])
+    with pytest.raises(
+        CommandError, match=rf"index rows point at missing events \(first event_id: {victim.id}\)"
+    ):
+        call_command("verify_events", stdout=io.StringIO())
+
+
+def test_declaration_pointing_nowhere_is_reported(stored):
+    _raw_update("UPDATE epcis_event SET declares_error_for_id = %s WHERE id = %s", [999999, stored[0].id])
+    assert links_verify() == [f"1 error declarations point at missing events (first id: {stored[0].id})"]

@@ -1,5 +1,7 @@
 """EPC URIs (GS1 TDS 2.x §6-§8) -> canonical keys and back."""
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -255,3 +257,50 @@ def test_sgln_round_trip(prefix_length, digits, extension):
     key = canonical_key(urn)
     assert to_epc_urn(key, prefix_length) == urn
     assert key.endswith(f"{digits}{gs1_check_digit(digits)}") == (extension == "0")
+
+
+# The plain SGTIN URN is read by a fast path (issue #2, capture speed); it must agree with the
+# general reader on every input it takes, and leave everything else to it.
+_plain_serials = st.text(
+    alphabet="0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", min_size=1, max_size=20
+)
+
+
+@given(
+    prefix_length=st.integers(min_value=6, max_value=12),
+    digits=st.text(alphabet="0123456789", min_size=13, max_size=13),
+    serial=_plain_serials,
+)
+def test_plain_sgtin_fast_path_agrees_with_the_general_reader(prefix_length, digits, serial):
+    from tracehub.identifiers import epc
+
+    uri = f"urn:epc:id:sgtin:{digits[:prefix_length]}.{digits[prefix_length:]}.{serial}"
+    assert epc._SIMPLE_SGTIN.match(uri)
+    fast = epc.parse_epc_urn(uri)
+    # The same URN with an upper-case scheme prefix skips the fast path (RFC 8141: case-insensitive).
+    general = epc.parse_epc_urn("URN:EPC:" + uri[8:])
+    assert fast == general
+    body = digits[prefix_length] + digits[:prefix_length] + digits[prefix_length + 1 :]
+    assert fast.key == f"01/{body}{gs1_check_digit(body)}/21/{serial}"
+    assert (fast.scheme, fast.company_prefix_length, fast.is_class) == ("sgtin", prefix_length, False)
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "urn:epc:id:sgtin:0614141.112345.400%2F1",  # escaped serial: general path decodes it
+        "urn:epc:id:sgtin:0614141.112345.a-b",  # '-' is outside the fast path's alphabet
+        "urn:epc:id:sgtin:0614141.11234.400",  # 12 digits: refused with the general reader's reason
+        "urn:epc:id:sgtin:0614141.112345.123456789012345678901",  # serial over 20 characters
+    ],
+)
+def test_uris_outside_the_fast_path_take_the_general_reader(uri):
+    from tracehub.identifiers import epc
+
+    try:
+        general = epc.parse_epc_urn("URN:EPC:" + uri[8:])
+    except ValueError as exc:
+        with pytest.raises(ValueError, match=re.escape(str(exc))):
+            epc.parse_epc_urn(uri)
+    else:
+        assert epc.parse_epc_urn(uri) == general

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from tracehub.accounts.models import ApiClient
 from tracehub.epcis.models import CaptureJob, CompanyPrefix, Event, EventIndex
 from tracehub.epcis.query import EventQuery, IdentifierMatch
 from tracehub.registry.selectors import registered_company_prefixes
@@ -226,3 +227,48 @@ def chain_verify(*, batch: int = 5000) -> ChainVerification:
             previous = chain_hash
             checked += 1
             last_id = row_id
+
+
+def links_verify() -> list[str]:
+    """What points at a row that is not there: the links the database does not enforce.
+
+    Events and their index rows are linked without declared foreign keys (capture speed, see
+    ``Event``), so this walk is what catches an index row, a declaration or an event whose other end
+    is missing. Each problem is one sentence with the count and the first row ids.
+    """
+
+    checks = [
+        (
+            EventIndex.objects.filter(~Exists(Event.objects.filter(pk=OuterRef("event_id")))),
+            "event_id",
+            "index rows point at missing events",
+        ),
+        (
+            Event.objects.filter(declares_error_for__isnull=False).filter(
+                ~Exists(Event.objects.filter(pk=OuterRef("declares_error_for_id")))
+            ),
+            "id",
+            "error declarations point at missing events",
+        ),
+        (
+            Event.objects.filter(~Exists(CaptureJob.objects.filter(pk=OuterRef("capture_job_id")))),
+            "id",
+            "events point at missing capture jobs",
+        ),
+        (
+            Event.objects.filter(client__isnull=False).filter(
+                ~Exists(ApiClient.objects.filter(pk=OuterRef("client_id")))
+            ),
+            "id",
+            "events point at missing API clients",
+        ),
+    ]
+    problems = []
+    for qs, column, what in checks:
+        count = qs.count()
+        if count:
+            first = ", ".join(
+                str(v) for v in qs.order_by(column).values_list(column, flat=True).distinct()[:5]
+            )
+            problems.append(f"{count} {what} (first {column}: {first})")
+    return problems

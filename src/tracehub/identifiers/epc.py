@@ -14,6 +14,7 @@ and GS1 keys"). Values are percent-escaped in URNs (TDS 2.x §6.3, GS3A3 compone
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -298,6 +299,13 @@ def _epc_parts(uri: str) -> tuple[str, str, str] | None:
     return None
 
 
+#: The SGTIN URN most events carry (lower-case prefix, letters and digits only in the serial):
+#: nothing in it needs percent-decoding or Digital Link escaping, so its key is written straight
+#: away; anything else takes the general path below, which gives the same answer for these too
+#: (tests/identifiers/test_epc.py compares them). Capture speed is a product feature (issue #2).
+_SIMPLE_SGTIN = re.compile(r"urn:epc:id:sgtin:([0-9]{6,12})\.([0-9]{1,7})\.([0-9A-Za-z]{1,20})\Z")
+
+
 def parse_epc_urn(uri: str) -> Gs1Id | None:
     """Read an EPC pure-identity, class or pattern URI into a :class:`Gs1Id`.
 
@@ -305,6 +313,16 @@ def parse_epc_urn(uri: str) -> Gs1Id | None:
     URNs) and for patterns that name more than one key (``urn:epc:idpat:sgtin:CP.*.*``,
     ``urn:epc:idpat:sscc:CP.*``); raises :class:`IdentifierError` for a malformed GS1 EPC URI.
     """
+    fast = _SIMPLE_SGTIN.match(uri)
+    if fast is not None:
+        prefix, item, serial = fast.groups()
+        if len(prefix) + len(item) == 13:
+            return Gs1Id(
+                scheme="sgtin",
+                key=f"01/{_gtin(prefix, item, 'sgtin')}/21/{serial}",
+                company_prefix_length=len(prefix),
+                is_class=False,
+            )
     parts = _epc_parts(uri)
     if parts is None:
         return None
