@@ -28,7 +28,7 @@ from tracehub.accounts.services import audit_record
 from tracehub.epcis import store
 from tracehub.epcis.hashing import event_hash
 from tracehub.epcis.jsonld import STANDARD_PREFIXES, ContextError, context_namespaces
-from tracehub.epcis.models import CaptureErrorBehaviour, CaptureJob, CaptureStatus, Event
+from tracehub.epcis.models import CaptureErrorBehaviour, CaptureJob, CaptureStatus
 from tracehub.epcis.sources import EventSource, SourceError, _split_events, open_source
 from tracehub.epcis.validation import (
     FieldError,
@@ -283,13 +283,8 @@ class _CaptureRun:
 
     def _write(self, pending) -> None:
         row_hashes = [_row_hash(p[0], p[1], p[3]) for p in pending]
-        stored = set(Event.objects.filter(event_hash__in=row_hashes).values_list("event_hash", flat=True))
-        given_ids = [p[0].event_id for p in pending if p[0].event_id]
-        stored_ids = dict(
-            Event.objects.filter(event_id__in=given_ids, declares_error_for__isnull=True).values_list(
-                "event_id", "id"
-            )
-        )
+        stored = store.stored_hashes(row_hashes)
+        stored_ids = store.stored_event_ids([p[0].event_id for p in pending if p[0].event_id])
         accepted = []
         batch_ids: dict[str, int] = {}  # eventID -> position in `accepted`, for same-batch targets
         for (normalized, event, ns, ehash, index), row_hash in zip(pending, row_hashes, strict=True):

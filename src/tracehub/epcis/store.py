@@ -137,6 +137,41 @@ def allocate_ids(count: int) -> list[int]:
     return list(range(start, start + count))
 
 
+def stored_hashes(hashes: Sequence[str]) -> set[str]:
+    """Which of ``hashes`` are already stored (duplicate capture is not an error, EPCIS 2.0 §8.2.2)."""
+    if not hashes:
+        return set()
+    if is_postgres():
+        # One array parameter instead of a thousand placeholders: psycopg parses a long IN list
+        # on every call, which cost 5 % of capture time.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT event_hash FROM {EVENT_TABLE} WHERE event_hash = ANY(%s)",  # noqa: S608
+                [list(hashes)],
+            )
+            return {row[0] for row in cursor.fetchall()}
+    return set(Event.objects.filter(event_hash__in=hashes).values_list("event_hash", flat=True))
+
+
+def stored_event_ids(event_ids: Sequence[str]) -> dict[str, int]:
+    """eventID -> row id of the recorded events (not declarations) among ``event_ids``."""
+    if not event_ids:
+        return {}
+    if is_postgres():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT event_id, id FROM {EVENT_TABLE} "  # noqa: S608
+                "WHERE event_id = ANY(%s) AND declares_error_for_id IS NULL",
+                [list(event_ids)],
+            )
+            return dict(cursor.fetchall())
+    return dict(
+        Event.objects.filter(event_id__in=event_ids, declares_error_for__isnull=True).values_list(
+            "event_id", "id"
+        )
+    )
+
+
 def insert_rows(events: Sequence[EventRow], index_rows: Sequence[tuple]) -> None:
     if not events:
         return
