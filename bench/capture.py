@@ -58,9 +58,11 @@ TARGET_PEAK_MB = 500
 @dataclass(frozen=True)
 class Options:
     rounds: int = 5
-    documents: int = 10  # per round, format and database
+    documents: int = 12  # per round, format and database (a multiple of the connections)
     events: int = 1000  # per document
-    connections: int = 2
+    #: As many documents in flight as the server has threads (workers × threads): several subsystems
+    #: post at once in production, and with fewer the server's CPUs wait on PostgreSQL's commits.
+    connections: int = 4
     web_workers: int = 2
     web_threads: int = 2
     big_events: int = 200_000
