@@ -83,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "tracehub.core.context_processors.platform",
+                "tracehub.registry.context_processors.console_header",
             ],
         },
     },

@@ -82,6 +82,11 @@ def test_login_page_is_in_chinese(client):
     assert "用户名" in html and "密码" in html  # Django's own form labels, translated by Django
 
 
+def test_login_page_leads_a_new_enterprise_to_self_registration(client):
+    html = client.get("/accounts/login/").content.decode()
+    assert '<a href="/console/registry/register/" data-testid="register-link">注册企业并向主管部门备案</a>' in html
+
+
 def test_sign_in_leads_to_the_console_with_the_users_name(client, user):
     response = client.post(
         "/accounts/login/", {"username": "lin.wei", "password": "Correct-Horse-7", "next": ""}

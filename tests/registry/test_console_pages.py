@@ -162,6 +162,25 @@ def test_an_operator_works_for_a_party_it_names(console):
 # -- notifications --------------------------------------------------------------------------------------
 
 
+def test_every_console_page_shows_the_role_and_the_unread_badge(console):
+    # The band comes from a context processor, so pages of other apps (here core's /console/)
+    # show the same role, party and unread count as the registry's own pages.
+    admin = console.world.users["admin"]
+    before = console.client("admin").get("/console/").content.decode()
+    unread = int(re.search(r'class="badge"[^>]*>(\d+)</span>', before).group(1))
+    notification_send(users=[admin], message="Your filing was approved", params={}, link="/console/")
+    html = console.client("admin").get("/console/").content.decode()
+    assert re.search(rf'class="badge"[^>]*>{unread + 1}</span>', html)
+    assert 'class="console-role">企业管理员</span>' in html
+    assert f'class="console-party">{console.world.party_a.name}</span>' in html
+    assert f'href="{PREFIX}notifications/"' in html
+
+
+def test_public_pages_have_no_console_band(console):
+    html = console.client("admin").get("/").content.decode()
+    assert 'data-testid="notification-badge"' not in html
+
+
 def test_notifications_are_listed_in_the_readers_language_and_marked_read(console):
     admin = console.world.users["admin"]
     client = console.client("admin")
