@@ -10,10 +10,12 @@ need=()
 if ! fc-list :lang=zh 2>/dev/null | grep -q .; then
   need+=(fonts-noto-cjk)
 fi
+# The label tests decode printed QR codes with zbar (tests/identifiers/test_labels.py).
+[ -x /usr/bin/zbarimg ] || need+=(zbar-tools)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi
-echo "Installing ${need[*]} for the browser tests (Debian packages)..."
+echo "Installing ${need[*]} for the browser and label tests (Debian packages)..."
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq "${need[@]}" >/dev/null

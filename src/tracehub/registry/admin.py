@@ -6,7 +6,16 @@ shows the registry read-only; operators change it through the API or the console
 
 from django.contrib import admin
 
-from tracehub.registry.models import Filing, FilingStep, Licence, Location, Party, Product
+from tracehub.registry.models import (
+    CodeAllocation,
+    CodeNode,
+    Filing,
+    FilingStep,
+    Licence,
+    Location,
+    Party,
+    Product,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -74,3 +83,18 @@ class ProductAdmin(ReadOnlyAdmin):
     list_display = ["name", "party", "gtin", "platform_code", "active"]
     list_filter = ["sectors__sector"]
     search_fields = ["name", "gtin", "platform_code", "party__name"]
+
+
+@admin.register(CodeAllocation)
+class CodeAllocationAdmin(ReadOnlyAdmin):
+    """Who took which range of codes, when (赋码记录); the codes themselves are in the console/API."""
+
+    list_display = ["party", "product", "lot", "scheme", "count", "actor_label", "created_at"]
+    list_filter = ["scheme"]
+    search_fields = ["party__name", "product__name", "lot"]
+
+
+@admin.register(CodeNode)
+class CodeNodeAdmin(ReadOnlyAdmin):
+    list_display = ["party", "district", "node", "created_at"]
+    search_fields = ["party__name"]

@@ -8,5 +8,6 @@ class RegistryConfig(AppConfig):
     verbose_name = _("Registry: parties, filing, locations, products")
 
     def ready(self) -> None:
-        # permissions defines the rule set; console_import adds the bulk import's menu entries.
-        from tracehub.registry import console_import, permissions  # noqa: F401
+        # permissions defines the rule set; console_import and console_codes add the bulk import's
+        # and code allocation's menu entries.
+        from tracehub.registry import console_codes, console_import, permissions  # noqa: F401

@@ -658,3 +658,147 @@ class ImportBatch(models.Model):
     @property
     def can_commit(self) -> bool:
         return self.status == ImportStatus.READY and not self.is_expired
+
+
+class CodeScheme(models.TextChoices):
+    """What kind of code an allocation (赋码) hands out (docs/codes.md)."""
+
+    GS1 = "gs1", _("GS1 serial numbers under a GTIN (SGTIN)")
+    PLATFORM = "platform", _("Platform trace codes (平台追溯码)")
+
+
+class CodeCounter(models.Model):
+    """A code counter (赋码计数器): the next unused sequence number of one numbering space.
+
+    One row per (scheme, key): for GS1 serials the key is the GTIN-14 (serials are unique per
+    GTIN), for platform trace codes district + node + day (``3502130001261128``: the code's own
+    digits 1-16), for the node numbers of a district (scheme ``node``) the district.
+    ``code_allocation_create`` locks the row (``SELECT … FOR UPDATE``) and moves ``next_sequence``
+    on in the transaction that records the allocation, so two allocations never overlap and a
+    number is never handed out twice. ``secret`` keys the permutation that turns a GS1
+    sequence number into its printed serial (``tracehub.identifiers.serials``); it never leaves the
+    database.
+    """
+
+    scheme = models.CharField(
+        _("scheme"), max_length=10, help_text=_("gs1, platform, or node (the node numbers of a district).")
+    )
+    key = models.CharField(_("numbering space"), max_length=40)
+    next_sequence = models.BigIntegerField(_("next sequence number"), default=0)
+    secret = models.CharField(
+        _("serial key"),
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text=_("Keys the serial permutation."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("code counter")
+        verbose_name_plural = _("code counters")
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "key"], name="code_counter_scheme_key_unique"),
+            models.CheckConstraint(condition=Q(next_sequence__gte=0), name="code_counter_next_nonnegative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scheme}:{self.key}@{self.next_sequence}"
+
+
+class CodeNode(models.Model):
+    """A party's node number (节点号) in a district, digits 7-10 of its platform trace codes.
+
+    Given on the party's first allocation of platform codes in that district, from the district's
+    own counter (scheme ``node``), and never given to another party.
+    """
+
+    party = models.ForeignKey(
+        Party, verbose_name=_("party"), on_delete=models.PROTECT, related_name="code_nodes"
+    )
+    district = models.CharField(_("district"), max_length=6)
+    node = models.PositiveSmallIntegerField(_("node"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("code node")
+        verbose_name_plural = _("code nodes")
+        constraints = [
+            models.UniqueConstraint(fields=["district", "node"], name="code_node_district_node_unique"),
+            models.UniqueConstraint(fields=["party", "district"], name="code_node_party_district_unique"),
+            models.CheckConstraint(condition=Q(node__gte=1, node__lte=9999), name="code_node_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.district}{self.node:04d}"
+
+
+class CodeAllocation(models.Model):
+    """A code allocation (赋码记录): a range of codes handed to a party for a product and lot.
+
+    Stored as a range of sequence numbers of one numbering space (``counter_key``, as in
+    ``CodeCounter``), never one row per code: a million codes are one row. The codes themselves are
+    derived from the sequence numbers when they are listed or printed (docs/codes.md): a GS1
+    serial is the keyed permutation of the sequence with a check digit, a platform trace code is
+    district + node + day + sequence + check. Who asked (user or API client) and when are kept;
+    allocations are never changed or deleted, so a code once allocated is never reissued.
+    """
+
+    party = models.ForeignKey(
+        Party, verbose_name=_("party"), on_delete=models.PROTECT, related_name="code_allocations"
+    )
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="code_allocations"
+    )
+    lot = models.CharField(_("lot"), max_length=20, blank=True, help_text=_("批号, GS1 AI (10)."))
+    scheme = models.CharField(_("scheme"), max_length=10, choices=CodeScheme.choices)
+    counter_key = models.CharField(
+        _("numbering space"), max_length=40, help_text=_("GTIN-14, or district + node + day.")
+    )
+    first_sequence = models.BigIntegerField(_("first sequence number"))
+    last_sequence = models.BigIntegerField(_("last sequence number"))
+    count = models.PositiveIntegerField(_("number of codes"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("allocated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_by_client = models.ForeignKey(
+        ApiClient,
+        verbose_name=_("allocated by API client"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_label = models.CharField(_("allocated by"), max_length=200)
+    created_at = models.DateTimeField(_("allocated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("code allocation")
+        verbose_name_plural = _("code allocations")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # Also the index of the range look-up (selectors.code_allocation_find).
+            models.UniqueConstraint(
+                fields=["scheme", "counter_key", "first_sequence"], name="code_allocation_range_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(first_sequence__gte=0) & Q(last_sequence__gte=models.F("first_sequence")),
+                name="code_allocation_range_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(count=models.F("last_sequence") - models.F("first_sequence") + 1),
+                name="code_allocation_count_matches_range",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["party", "-created_at"], name="code_allocation_party_idx"),
+            models.Index(fields=["product", "-created_at"], name="code_allocation_product_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scheme}:{self.counter_key} {self.first_sequence}-{self.last_sequence}"

@@ -163,6 +163,12 @@ registry_rules.add_rule("location.change", sees_all | manages_owner)
 # Products.
 registry_rules.add_rule("product.view", sees_all | oversees_owner | product_in_sectors | member_of_owner)
 registry_rules.add_rule("product.change", sees_all | manages_owner)
+# Code allocation (赋码, docs/codes.md): the object is the product to allocate for, or the
+# allocation. Seeing an allocation is seeing its product ("product.view" on ``allocation.product``);
+# allocating and exporting the codes (CSV, labels) are the party's own work: its administrator, staff
+# and API client, and the platform. Officials read the records, never the code lists.
+registry_rules.add_rule("code.allocate", sees_all | member_of_owner)
+registry_rules.add_rule("code.export", sees_all | member_of_owner)
 # The audit trail (scoped further by ``audit_scope``).
 registry_rules.add_rule("audit.view", sees_all | oversees | is_enterprise_admin)
 
@@ -233,6 +239,22 @@ def product_scope(actor: Actor) -> Q | None:
 
         in_sectors = Q(
             Exists(ProductSector.objects.filter(product_id=OuterRef("pk"), sector__in=actor.sectors))
+        )
+        return _oversight_q(actor, "party__") | in_sectors
+    if actor.acts_for_party:
+        return Q(party_id=actor.party_id)
+    return NOTHING
+
+
+def code_allocation_scope(actor: Actor) -> Q | None:
+    """Filter over CodeAllocation: the allocations of the products the actor sees."""
+    if actor.sees_all:
+        return None
+    if actor.oversees:
+        from tracehub.registry.models import ProductSector
+
+        in_sectors = Q(
+            Exists(ProductSector.objects.filter(product_id=OuterRef("product_id"), sector__in=actor.sectors))
         )
         return _oversight_q(actor, "party__") | in_sectors
     if actor.acts_for_party:

@@ -8,16 +8,24 @@ tells another party's data exists (404, docs/permissions.md).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, timedelta
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
+from stdnum.iso7064 import mod_97_10
 
 from tracehub.accounts.models import AuditEntry
+from tracehub.identifiers import IdentifierError, parse_platform_trace_code, validate_gtin
+from tracehub.identifiers.platform import parse_platform_uri
+from tracehub.identifiers.serials import SerialCipher
 from tracehub.registry import permissions, protect
 from tracehub.registry.actors import Actor
 from tracehub.registry.models import (
+    CodeAllocation,
+    CodeCounter,
+    CodeScheme,
     Filing,
     FilingStep,
     Licence,
@@ -333,3 +341,122 @@ def audit_list(
 def registered_company_prefixes() -> frozenset[str]:
     """GS1 company prefixes registered on parties (their length is then known, DESIGN.md §3)."""
     return frozenset(PartyPrefix.objects.values_list("prefix", flat=True))
+
+
+# -- code allocation (赋码, docs/codes.md) ------------------------------------------------------------
+
+
+def _allocation_qs() -> QuerySet[CodeAllocation]:
+    return CodeAllocation.objects.select_related("party", "product")
+
+
+def code_allocation_list(
+    *,
+    actor: Actor,
+    party_id: int | None = None,
+    product_id: int | None = None,
+    scheme: str | None = None,
+    lot: str | None = None,
+    q: str | None = None,
+) -> QuerySet[CodeAllocation]:
+    """The allocations of the products the actor sees, newest first (one query a page)."""
+    qs = _scoped(_allocation_qs(), permissions.code_allocation_scope(actor))
+    if party_id:
+        qs = qs.filter(party_id=party_id)
+    if product_id:
+        qs = qs.filter(product_id=product_id)
+    if scheme:
+        qs = qs.filter(scheme=scheme)
+    if lot:
+        qs = qs.filter(lot=lot)
+    text = _contains(q, "lot", "product__name", "product__gtin", "counter_key")
+    if text is not None:
+        qs = qs.filter(text)
+    return qs.order_by("-created_at", "-id")
+
+
+def code_allocation_get(*, actor: Actor, pk: int) -> CodeAllocation:
+    return _scoped(_allocation_qs(), permissions.code_allocation_scope(actor)).get(pk=pk)
+
+
+def _range_holding(scheme: str, key: str, sequence: int) -> CodeAllocation | None:
+    """The allocation whose range holds ``sequence``: one backward scan of the unique index
+    (scheme, counter_key, first_sequence) to the nearest range starting at or before it."""
+    allocation = (
+        _allocation_qs()
+        .filter(scheme=scheme, counter_key=key, first_sequence__lte=sequence)
+        .order_by("-first_sequence")
+        .first()
+    )
+    if allocation is None or allocation.last_sequence < sequence:
+        return None
+    return allocation
+
+
+def code_allocation_find(
+    *, gtin: str | None = None, serial: str | None = None, platform_code: str | None = None
+) -> CodeAllocation | None:
+    """The allocation a code was handed out in, or None: was this code ever allocated, and to
+    which party, product and lot? For the public portal (no actor: it decides what to show).
+
+    ``gtin`` and ``serial`` (AI 01 and 21, any GTIN length) for a GS1 serial, or ``platform_code``
+    (22 digits, grouped, or its ``urn:tracehub:code:trace:`` URI). Malformed input is simply not
+    allocated (None). Two indexed look-ups for a serial (the GTIN's counter and key, then the
+    range), one for a platform code, whatever the number of codes allocated.
+    """
+    if platform_code:
+        text = platform_code.strip()
+        try:
+            if text[:4].lower() == "urn:":
+                parsed = parse_platform_uri(text)
+                if parsed is None or parsed.kind != "trace":
+                    return None
+                code = parsed.value
+            else:
+                code = parse_platform_trace_code(text).code
+        except IdentifierError:
+            return None
+        return _range_holding(CodeScheme.PLATFORM, code[:16], int(code[16:20]))
+    if gtin and serial:
+        try:
+            key = validate_gtin(gtin.strip())
+        except IdentifierError:
+            return None
+        counter = (
+            CodeCounter.objects.filter(scheme=CodeScheme.GS1, key=key).only("secret", "next_sequence").first()
+        )
+        if counter is None or not counter.secret:
+            return None
+        sequence = SerialCipher(bytes.fromhex(counter.secret)).decode(serial)
+        if sequence is None or sequence >= counter.next_sequence:
+            return None
+        return _range_holding(CodeScheme.GS1, key, sequence)
+    return None
+
+
+def code_allocation_codes(
+    allocation: CodeAllocation, *, start: int = 0, stop: int | None = None
+) -> Iterator[str]:
+    """The codes of an allocation, positions ``start`` … ``stop - 1`` (0-based), in order, computed
+    as they are read (a million cost constant memory): GS1 serials (13 digits) or platform trace
+    codes (22 digits)."""
+    stop = allocation.count if stop is None else min(stop, allocation.count)
+    if not 0 <= start < stop:
+        return iter(())
+    first, last = allocation.first_sequence + start, allocation.first_sequence + stop - 1
+    if allocation.scheme == CodeScheme.GS1:
+        secret = CodeCounter.objects.filter(scheme=CodeScheme.GS1, key=allocation.counter_key).values_list(
+            "secret", flat=True
+        )[0]
+        return SerialCipher(bytes.fromhex(secret)).serials(first, last)
+    key = allocation.counter_key
+    return (
+        f"{key}{seq:04d}{mod_97_10.calc_check_digits(f'{key}{seq:04d}')}" for seq in range(first, last + 1)
+    )
+
+
+def code_allocation_first_last(allocation: CodeAllocation) -> tuple[str, str]:
+    """The first and last code of an allocation (for its detail page and API answer)."""
+    first = next(iter(code_allocation_codes(allocation, start=0, stop=1)))
+    last = next(iter(code_allocation_codes(allocation, start=allocation.count - 1)))
+    return first, last

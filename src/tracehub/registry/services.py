@@ -36,10 +36,17 @@ from tracehub.accounts.services import (
     user_create,
 )
 from tracehub.core.errors import Conflict
+from tracehub.identifiers import IdentifierError
+from tracehub.identifiers.ai_table import check_ai_value
+from tracehub.identifiers.serials import SERIAL_SPACE, new_serial_key
 from tracehub.registry import protect, selectors, validators
 from tracehub.registry.actors import Actor, ActorKind
 from tracehub.registry.models import (
     OPEN_FILING_STATUSES,
+    CodeAllocation,
+    CodeCounter,
+    CodeNode,
+    CodeScheme,
     Filing,
     FilingAction,
     FilingStatus,
@@ -1409,3 +1416,157 @@ def product_update(*, actor: Actor, product: Product, **fields: Any) -> Product:
     if hasattr(product, "_prefetched_objects_cache"):
         product._prefetched_objects_cache.clear()
     return product
+
+
+# -- code allocation (赋码, docs/codes.md) ------------------------------------------------------------
+
+#: Most codes one allocation hands out (a CSV of them streams; labels are printed page by page).
+MAX_CODES_PER_ALLOCATION = 1_000_000
+#: Platform trace codes of one node on one day: the code's four sequence digits (0000-9999).
+PLATFORM_CODES_PER_DAY = 10_000
+#: Node numbers of one district: the code's digits 7-10 (0001-9999).
+NODES_PER_DISTRICT = 9_999
+
+
+def _locked_counter(scheme: str, key: str):
+    """The counter of (scheme, key), created at 0 when new, locked until the transaction ends.
+
+    ``SELECT … FOR UPDATE`` on PostgreSQL: a second allocation of the same numbering space waits
+    here until the first commits and then reads its ``next_sequence``. SQLite serialises writing
+    transactions anyway. Two first allocations racing to create the row: the loser's insert fails
+    on the unique constraint inside its savepoint, and it locks the winner's row instead.
+    """
+    counters = CodeCounter.objects.select_for_update()
+    counter = counters.filter(scheme=scheme, key=key).first()
+    if counter is None:
+        try:
+            with transaction.atomic():
+                CodeCounter.objects.create(
+                    scheme=scheme, key=key, secret=new_serial_key().hex() if scheme == "gs1" else ""
+                )
+        except IntegrityError:
+            pass
+        counter = counters.get(scheme=scheme, key=key)
+    return counter
+
+
+def _code_node(party: Party, district: str) -> int:
+    """The party's node number in ``district``, given from the district's counter on first use."""
+    node = CodeNode.objects.filter(party=party, district=district).values_list("node", flat=True).first()
+    if node is not None:
+        return node
+    counter = _locked_counter("node", district)
+    # Another allocation of this party may have given it while this one waited for the lock.
+    node = CodeNode.objects.filter(party=party, district=district).values_list("node", flat=True).first()
+    if node is not None:
+        return node
+    if counter.next_sequence >= NODES_PER_DISTRICT:
+        raise ValidationError({"scheme": [_("The district has no node number left for platform codes.")]})
+    node = counter.next_sequence + 1
+    CodeNode.objects.create(party=party, district=district, node=node)
+    counter.next_sequence = node
+    counter.updated_at = timezone.now()
+    counter.save(update_fields=["next_sequence", "updated_at"])
+    return node
+
+
+def code_allocation_create(
+    *,
+    actor: Actor,
+    party: Party,
+    product: Product,
+    count: int,
+    scheme: str,
+    lot: str = "",
+) -> CodeAllocation:
+    """Allocate ``count`` codes (赋码) of ``scheme`` to ``party`` for its ``product`` and ``lot``.
+
+    ``scheme`` is ``gs1`` (serial numbers of the product's GTIN: SGTINs, AI 21) or ``platform``
+    (平台追溯码 of the party's node in its district, dated today). The party must be filed and
+    approved (409 otherwise); an enterprise allocates for its own products only (its
+    administrator, staff or API client; operators and platform clients for any). The range is
+    taken from the numbering space's counter under a row lock and recorded with its audit row in
+    one transaction: concurrent allocations never overlap and no code is handed out twice.
+    Returns the ``CodeAllocation``; its codes are listed by ``selectors.code_allocation_codes``.
+    """
+    _require(actor, "code.allocate", product, view="product.view", model=Product)
+    errors = _Errors()
+    if party.pk != product.party_id:
+        errors.add("product", _("The product is not a product of this party."))
+    if scheme not in CodeScheme.values:
+        errors.add("scheme", _("Expected one of: %(choices)s.") % {"choices": ", ".join(CodeScheme.values)})
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_CODES_PER_ALLOCATION:
+        errors.add("count", _("Expected a whole number from 1 to %(n)d.") % {"n": MAX_CODES_PER_ALLOCATION})
+    if not isinstance(lot, str):
+        errors.add("lot", _("Expected text."))
+        lot = ""
+    lot = lot.strip()
+    if lot:
+        try:
+            check_ai_value("10", lot)
+        except IdentifierError as exc:
+            errors.add("lot", _("Not a valid GS1 lot number (AI 10): %(reason)s") % {"reason": exc})
+    if not product.active:
+        errors.add("product", _("The product is inactive."))
+    if scheme == CodeScheme.GS1 and not product.gtin:
+        errors.add("scheme", _("GS1 serial numbers need a product with a GTIN; use platform trace codes."))
+    district = party.district
+    if scheme == CodeScheme.PLATFORM and (not district or district == District.CITY):
+        errors.add("scheme", _("Platform trace codes need the party's district (区县) in Xiamen."))
+    errors.raise_if_any()
+
+    with transaction.atomic():
+        # The filing as stored now, not as the caller's copy of the party remembers it.
+        status = Party.objects.filter(pk=party.pk).values_list("filing_status", flat=True).first()
+        if status != FilingStatus.APPROVED:
+            raise Conflict(
+                _("Codes are allocated only to filed parties; this party's filing is: %(status)s.")
+                % {"status": FilingStatus(status or FilingStatus.UNFILED).label}
+            )
+        if scheme == CodeScheme.GS1:
+            key, space = product.gtin.zfill(14), SERIAL_SPACE
+        else:
+            node = _code_node(party, district)
+            key, space = f"{district}{node:04d}{timezone.localdate():%y%m%d}", PLATFORM_CODES_PER_DAY
+        counter = _locked_counter(scheme, key)
+        left = space - counter.next_sequence
+        if count > left:
+            message = (
+                _("Only %(n)d platform trace codes are left for today (10,000 a day per node).")
+                if scheme == CodeScheme.PLATFORM
+                else _("Only %(n)d serial numbers are left for this GTIN.")
+            )
+            raise ValidationError({"count": [message % {"n": left}]})
+        first = counter.next_sequence
+        allocation = CodeAllocation.objects.create(
+            party=party,
+            product=product,
+            lot=lot,
+            scheme=scheme,
+            counter_key=key,
+            first_sequence=first,
+            last_sequence=first + count - 1,
+            count=count,
+            created_by=actor.user,
+            created_by_client=actor.client,
+            actor_label=str(actor)[:200],
+        )
+        counter.next_sequence = first + count
+        counter.updated_at = timezone.now()
+        counter.save(update_fields=["next_sequence", "updated_at"])
+        _audit(
+            actor,
+            "registry.code.allocate",
+            allocation,
+            after={
+                "product": product.key,
+                "lot": lot,
+                "scheme": scheme,
+                "counter_key": key,
+                "first_sequence": first,
+                "last_sequence": first + count - 1,
+                "count": count,
+            },
+            party_ref=party.pk,
+        )
+    return allocation

@@ -2,7 +2,17 @@
 
 from django.urls import path
 
-from tracehub.registry.views import audit, events, filings, licences, members, notifications, parties, places
+from tracehub.registry.views import (
+    audit,
+    codes,
+    events,
+    filings,
+    licences,
+    members,
+    notifications,
+    parties,
+    places,
+)
 
 app_name = "registry"
 
@@ -37,6 +47,12 @@ urlpatterns = [
     path("products/new/", places.product_create, name="product-create"),
     path("products/<int:pk>/", places.product_detail, name="product-detail"),
     path("products/<int:pk>/edit/", places.product_edit, name="product-edit"),
+    # Code allocation (赋码) and labels (docs/codes.md).
+    path("codes/", codes.code_list, name="code-list"),
+    path("codes/new/", codes.code_create, name="code-create"),
+    path("codes/<int:pk>/", codes.code_detail, name="code-detail"),
+    path("codes/<int:pk>/codes.csv", codes.code_csv, name="code-csv"),
+    path("codes/<int:pk>/labels/", codes.code_labels, name="code-labels"),
     # A party's staff accounts and API keys.
     path("staff/", members.member_list, name="member-list"),
     path("staff/new/", members.member_create, name="member-create"),
