@@ -30,6 +30,8 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 RESULTS = Path(__file__).with_name("trace-results.json")
+#: Where the trace section goes: None is docs/performance.md (bench.report), False no file at all.
+DOCS: Path | None | bool = None
 
 
 def _prepare_database(url: str) -> None:
@@ -108,6 +110,7 @@ def _biggest_lot() -> tuple[str, int]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    global RESULTS, DOCS  # noqa: PLW0603 - one run, one place for its figures
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -128,12 +131,28 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--note", default=None, help="A remark printed under the tables for this entry.")
     parser.add_argument(
+        "--results",
+        type=Path,
+        default=None,
+        help=f"Keep the results in this JSON file (default {RESULTS.relative_to(RESULTS.parents[1])}).",
+    )
+    parser.add_argument(
+        "--docs",
+        type=Path,
+        default=None,
+        help="Write the trace section to this Markdown file (default docs/performance.md).",
+    )
+    parser.add_argument("--no-docs", action="store_true", help="Keep the results; write no Markdown.")
+    parser.add_argument(
         "--build-seconds",
         type=float,
         default=None,
         help="With --reuse: how long `tracehub generate_city` took to build the city, to report it.",
     )
     args = parser.parse_args(argv)
+    if args.results is not None:
+        RESULTS = args.results
+    DOCS = False if args.no_docs else args.docs
 
     _prepare_database(args.database)
     import django
@@ -145,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     from tracehub.epcis.models import Event
     from tracehub.epcis.render import IdentifierFormatter
     from tracehub.epcis.selectors import known_company_prefixes
+    from tracehub.registry.actors import Actor
     from tracehub.tracing import exports, selectors, services
     from tracehub.tracing.api import trace_answer
     from tracehub.tracing.city import city_build
@@ -234,7 +254,9 @@ def main(argv: list[str] | None = None) -> int:
         scope_runs, xlsx_runs, total_runs = [], [], []
         for _ in range(args.recall_repeats or args.repeats):
             began = time.perf_counter()
-            recall = services.recall_declare(key=lot, identifier=lot, reason="benchmark")
+            recall = services.recall_declare(
+                actor=Actor.system("bench"), key=lot, identifier=lot, reason="benchmark"
+            )
             scoped = time.perf_counter()
             data = exports.recall_xlsx(recall)
             done = time.perf_counter()
@@ -278,7 +300,8 @@ def _save(result: dict) -> None:
     result["machine"] = machine_facts(str(postgres) if postgres else None)
     data[_entry_name(result["vendor"], result["target_events"])] = result
     RESULTS.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-    write_docs(data)
+    if DOCS is not False:
+        write_docs(data, DOCS)
 
 
 TRACE_HEADER = [
@@ -328,8 +351,8 @@ def _pg_version(number: str) -> str:
     return f"{value // 10000}.{value % 10000}"
 
 
-def write_docs(data: dict) -> None:
-    from bench.report import table, write_section
+def write_docs(data: dict, path: Path | None = None) -> None:
+    from bench.report import PERFORMANCE_MD, table, write_section
 
     entries = sorted(data.values(), key=lambda e: (e["vendor"], e["target_events"]))
     rows = [row for entry in entries for row in _trace_rows(entry)]
@@ -373,7 +396,7 @@ def write_docs(data: dict) -> None:
     notes = [f"* {e['vendor']} {e['target_events']:,}: {e['note']}" for e in entries if e.get("note")]
     if notes:
         parts.append("\n".join(notes))
-    write_section("trace", "\n\n".join(parts))
+    write_section("trace", "\n\n".join(parts), path or PERFORMANCE_MD)
 
 
 if __name__ == "__main__":

@@ -87,7 +87,7 @@ def test_recall_writes_xlsx_and_csv(chain, tmp_path):
         str(tmp_path / "r.csv"),
     )
     recall = Recall.objects.get()
-    assert recall.recall_id in text and recall.declared_by_label == "system"
+    assert recall.recall_id in text and recall.declared_by_label == "tracehub recall"
     book = openpyxl.load_workbook(tmp_path / "r.xlsx", read_only=True)
     assert next(book.worksheets[0].iter_rows(values_only=True))[0] == "Traceability Lot Code"
     assert (tmp_path / "r.csv").read_bytes().decode("utf-8-sig").startswith("Traceability Lot Code,")

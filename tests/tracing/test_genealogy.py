@@ -56,7 +56,7 @@ def test_same_identifier_event_to_event(api):
         assert answer["direction"] == direction
         assert set(answer["epcs"]) == {s1}
         assert set(answer["events"]) == ids(made, shipped, received, sold)
-        assert set(answer["locations"]) == {sgln(1), sgln(2), sgln(3)}
+        assert set([p["id"] for p in answer["locations"]]) == {sgln(1), sgln(2), sgln(3)}
     assert trace(api, "forward", s1)["events"] == [e["eventID"] for e in (made, shipped, received, sold)]
 
 
@@ -126,7 +126,7 @@ def test_forward_follows_inputs_to_every_output_from_the_transformation_on(api, 
     )
     # MEAT1's earlier transformation is before FARM1's material was in it: not in the trace.
     assert e["early"]["eventID"] not in answer["events"]
-    assert {sgln(30), sgln(31)} <= set(answer["locations"])
+    assert {sgln(30), sgln(31)} <= set([p["id"] for p in answer["locations"]])
 
 
 def test_forward_never_continues_back(api, processing):
@@ -160,7 +160,7 @@ def test_fan_out_reaches_every_market(api, processing):
     lots, e = processing
     answer = trace(api, "forward", lots["farm2"])
     assert set(answer["epcs"]) == {lots["farm2"], lots["meat"], lots["offal"], lots["other"]}
-    assert {sgln(30), sgln(31), sgln(21)} <= set(answer["locations"])
+    assert {sgln(30), sgln(31), sgln(21)} <= set([p["id"] for p in answer["locations"]])
 
 
 def test_max_depth_counts_links(api, processing):
@@ -295,7 +295,7 @@ def test_a_lot_reaches_its_serialised_items(api, lots):
     assert set(answer["events"]) == ids(
         e["make"], e["serialise"], e["lot_shipped"], e["ship_s1"], e["recv_s1"], e["ship_s2"]
     )
-    assert sgln(4) in answer["locations"]
+    assert sgln(4) in [p["id"] for p in answer["locations"]]
 
 
 def test_a_serial_goes_back_to_its_lot_and_the_lots_source(api, lots):
@@ -328,7 +328,7 @@ def test_transactions_and_parties(api):
     capture(api, made, order, shipped)
     answer = trace(api, "forward", s1)
     assert set(answer["events"]) == ids(made, order, shipped)
-    assert set(answer["parties"]) == {pgln(1), pgln(2), pgln(3)}
+    assert set([p["id"] for p in answer["parties"]]) == {pgln(1), pgln(2), pgln(3)}
     transfers = [edge for edge in answer["graph"]["edges"] if edge["relation"] == "transfer"]
     assert {(edge["source"], edge["target"]) for edge in transfers} == {
         (pgln(1), pgln(2)),
@@ -349,7 +349,9 @@ def test_error_declared_events_are_left_out(api):
     answer = trace(api, "forward", s1)
     assert set(answer["events"]) == ids(made)
     assert set(answer["epcs"]) == {s1}
-    assert sgln(9) not in answer["locations"] and sgln(8) not in answer["locations"]
+    assert sgln(9) not in [p["id"] for p in answer["locations"]] and sgln(8) not in [
+        p["id"] for p in answer["locations"]
+    ]
 
 
 # -- answers ------------------------------------------------------------------------------------------
@@ -394,11 +396,23 @@ def test_a_visibility_filter_plugs_into_the_trace(api, processing):
     from tracehub.tracing import selectors
 
     lots, e = processing
-    market = key(sgln(30))
+    market, farm, plant = key(sgln(30)), key(sgln(10)), key(sgln(20))
+    # Only the market's receipt: it is reached only through invisible events, so nothing is.
     trace = selectors.trace_build(
         key=key(lots["farm1"]),
         direction="forward",
         visible=lambda events: {event.pk for event in events if event.location == market},
     )
-    assert {event.event_id for event in trace.events} == ids(e["recv_m1"])
-    assert trace.locations == [market]
+    assert trace.events == [] and trace.locations == [] and trace.keys == {key(lots["farm1"])}
+    assert trace.hidden == 8
+    # The farm and the plant: the market stays out, and so does MEAT1's second market.
+    trace = selectors.trace_build(
+        key=key(lots["farm1"]),
+        direction="forward",
+        visible=lambda events: {event.pk for event in events if event.location in (farm, plant)},
+    )
+    assert {event.event_id for event in trace.events} == ids(
+        e["farm1"], e["ship1"], e["recv1"], e["slaughter"], e["ship_m1"], e["ship_m2"]
+    )
+    assert trace.locations == sorted([farm, plant])
+    assert trace.keys == {key(lots["farm1"]), key(lots["meat"]), key(lots["offal"])}

@@ -180,3 +180,17 @@ def test_bad_export_language_is_400(api, distributed):
     response = api.get(recall["exports"]["csv"] + "?lang=fr")
     assert response.status_code == 400
     assert "lang" in {error["path"] for error in response.json()["errors"]}
+
+
+def test_export_csv_cells_never_run_as_formulas():
+    # Product names and document numbers come from enterprises; a cell starting like a formula is
+    # written as text (OWASP CSV injection), numbers stay numbers.
+    from tracehub.tracing.exports import HEADERS, recall_csv
+    from tracehub.tracing.models import Recall
+
+    row = ['=HYPERLINK("http://evil")', "src", "+cmd", -3, "EA", "loc", "2026-11-28", "ShippingEvent"]
+    row += ["inv", "@SUM(A1)"] + [""] * (len(HEADERS["en"]) - 10)
+    recall = Recall(scope={"rows": [row]})
+    rows = list(csv.reader(io.StringIO(recall_csv(recall).decode("utf-8-sig"))))
+    assert rows[1][:4] == ['\'=HYPERLINK("http://evil")', "src", "'+cmd", "-3"]
+    assert rows[1][9] == "'@SUM(A1)"

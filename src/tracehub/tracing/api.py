@@ -10,15 +10,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.urls import reverse
 from ninja import Query, Router, Status
 
-from tracehub.core.problems import NO_SUCH_RESOURCE, QUERY_PARAMETER, VALIDATION, ApiProblem
+from tracehub.core.problems import NO_SUCH_RESOURCE, QUERY_PARAMETER, SECURITY, VALIDATION, ApiProblem
 from tracehub.epcis.render import IdentifierFormatter, format_time
 from tracehub.epcis.validation import is_uri, parse_time
 from tracehub.identifiers import IdentifierError, canonical_key
-from tracehub.tracing import exports, selectors, services
+from tracehub.registry.actors import actor_for_request
+from tracehub.tracing import exports, selectors, services, visibility
 from tracehub.tracing.genealogy import BACK, FORWARD, is_lot, is_product, is_serial
 from tracehub.tracing.models import Recall
 from tracehub.tracing.schemas import RecallIn, RecallOut, RecallSummaryOut, TraceOut
@@ -68,6 +70,18 @@ def _kind(key: str) -> str:
     return "logistic_unit" if key.startswith("00/") else "instance"
 
 
+def _named(trace: selectors.Trace, key: str) -> dict:
+    """Name, district (GB/T 2260 code and name) and stage of a location or party (issue #4 item 2)."""
+    entry = trace.names.get(key) or {}
+    return {
+        "name": entry.get("name"),
+        "district": entry.get("district"),
+        "districtName": entry.get("districtName"),
+        "party": entry.get("party"),
+        "stage": entry.get("stage"),
+    }
+
+
 def trace_answer(trace: selectors.Trace, fmt: IdentifierFormatter, **extra) -> dict:
     """The JSON answer of a trace (also what ``tracehub trace --json`` prints)."""
     found = trace.genealogy
@@ -80,8 +94,10 @@ def trace_answer(trace: selectors.Trace, fmt: IdentifierFormatter, **extra) -> d
         }
         for key in sorted(trace.keys)
     ]
-    nodes += [{"id": fmt.key(location), "kind": "location", "depth": None} for location in trace.locations]
-    nodes += [{"id": fmt.key(party), "kind": "party", "depth": None} for party in trace.parties]
+    places = [{"id": fmt.key(location), **_named(trace, location)} for location in trace.locations]
+    parties = [{"id": fmt.key(party), **_named(trace, party)} for party in trace.parties]
+    nodes += [{**place, "kind": "location", "depth": None} for place in places]
+    nodes += [{**party, "kind": "party", "depth": None} for party in parties]
     edges = []
 
     def edge(source: str, target: str, relation: str, event, quantity_of: str | None = None) -> dict:
@@ -117,8 +133,8 @@ def trace_answer(trace: selectors.Trace, fmt: IdentifierFormatter, **extra) -> d
         "direction": trace.direction,
         "hops": found.hops,
         "epcs": sorted(fmt.key(key) for key in trace.keys),
-        "locations": [fmt.key(location) for location in trace.locations],
-        "parties": [fmt.key(party) for party in trace.parties],
+        "locations": places,
+        "parties": parties,
         "events": [event.event_id for event in trace.events],
         "graph": {"nodes": nodes, "edges": edges},
         "findings": [finding.as_dict(fmt) for finding in trace.findings],
@@ -126,7 +142,19 @@ def trace_answer(trace: selectors.Trace, fmt: IdentifierFormatter, **extra) -> d
     }
 
 
+def _visibility(request):
+    """The caller's ``visible`` hook (docs/permissions.md "Traces"), or 403 for a role that never traces."""
+    try:
+        return visibility.trace_visibility(actor_for_request(request))
+    except visibility.TraceRefused as exc:
+        raise ApiProblem(
+            403, "Forbidden", type=SECURITY, detail="Traces are for officials, enterprises and the platform."
+        ) from exc
+
+
 def _trace(request, direction: str, id: str, from_: str | None, to: str | None, max_depth: int | None):
+    """O1/O2: the trace as the caller may see it (issue #4 item 2)."""
+    visible = _visibility(request)
     key = parse_identifier_param(id, name="id")
     since, until = _time_param(from_, "from"), _time_param(to, "to")
     if since and until and since > until:
@@ -140,7 +168,14 @@ def _trace(request, direction: str, id: str, from_: str | None, to: str | None, 
         raise ApiProblem(
             404, "Unknown identifier", type=NO_SUCH_RESOURCE, detail=f"No event names {id.strip()}."
         )
-    trace = selectors.trace_build(key=key, direction=direction, since=since, until=until, max_depth=max_depth)
+    trace = selectors.trace_build(
+        key=key, direction=direction, since=since, until=until, max_depth=max_depth, visible=visible
+    )
+    if not trace.events and trace.hidden:
+        # Not one event of it is the caller's to see: as unknown to them as to anyone (404, not 403).
+        raise ApiProblem(
+            404, "Unknown identifier", type=NO_SUCH_RESOURCE, detail=f"No event names {id.strip()}."
+        )
     fmt = selectors.answer_formatter(trace.keys | set(trace.locations) | set(trace.parties))
     return trace_answer(trace, fmt, **{"from": from_, "to": to, "maxDepth": max_depth})
 
@@ -202,8 +237,16 @@ def _recall_out(recall: Recall) -> dict:
     }
 
 
+def _forbidden(detail: str) -> ApiProblem:
+    return ApiProblem(403, "Forbidden", type=SECURITY, detail=detail)
+
+
 @router.post("/recalls", response={201: RecallOut}, summary="Declare a recall and compute its scope (O2)")
 def recall_create(request, payload: RecallIn):
+    """Officials of the product's sector and the platform declare recalls; enterprises 403 (issue #4)."""
+    actor = actor_for_request(request)
+    if not services.may_declare_recalls(actor):
+        raise _forbidden("Recalls are declared by officials (and the platform).")
     key = parse_identifier_param(payload.id, name="id", kind=VALIDATION)
     if not payload.reason.strip():
         raise ApiProblem(
@@ -213,21 +256,27 @@ def recall_create(request, payload: RecallIn):
         raise ApiProblem(
             404, "Unknown identifier", type=NO_SUCH_RESOURCE, detail=f"No event names {payload.id.strip()}."
         )
-    recall = services.recall_declare(
-        key=key, identifier=payload.id.strip(), reason=payload.reason, client=request.api_client
-    )
+    try:
+        recall = services.recall_declare(
+            actor=actor, key=key, identifier=payload.id.strip(), reason=payload.reason
+        )
+    except PermissionDenied as exc:
+        raise _forbidden(str(exc)) from exc
     return Status(201, _recall_out(recall))
 
 
 @router.get("/recalls", response=list[RecallSummaryOut], summary="Recalls, newest first")
 def recall_index(request, limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)):
-    recalls = list(selectors.recall_list()[offset : offset + limit])
+    """Officials see the recalls of their sectors, the platform all, others none (issue #4 item 2)."""
+    sectors = visibility.overseen_sectors(actor_for_request(request))
+    recalls = list(selectors.recall_list(sectors=sectors)[offset : offset + limit])
     fmt = _formatter(recall.key for recall in recalls)
     return [_summary(recall, fmt) for recall in recalls]
 
 
-def _get(recall_id: str) -> Recall:
-    recall = selectors.recall_get(recall_id=recall_id)
+def _get(request, recall_id: str) -> Recall:
+    sectors = visibility.overseen_sectors(actor_for_request(request))
+    recall = selectors.recall_get(recall_id=recall_id, sectors=sectors)
     if recall is None:
         raise ApiProblem(404, "Unknown recall", type=NO_SUCH_RESOURCE, detail=f"No recall {recall_id}.")
     return recall
@@ -237,7 +286,7 @@ def _get(recall_id: str) -> Recall:
     "/recalls/{recall_id}", response=RecallOut, url_name="recall_get", summary="One recall and its scope"
 )
 def recall_detail(request, recall_id: str):
-    return _recall_out(_get(recall_id))
+    return _recall_out(_get(request, recall_id))
 
 
 Lang = Literal["en", "zh"]
@@ -247,7 +296,7 @@ Lang = Literal["en", "zh"]
     "/recalls/{recall_id}/export.xlsx", summary="The recall as an FSMA 204 sortable spreadsheet (xlsx)"
 )
 def recall_export_xlsx(request, recall_id: str, lang: Lang = "en"):
-    recall = _get(recall_id)
+    recall = _get(request, recall_id)
     response = HttpResponse(
         exports.recall_xlsx(recall, lang=lang),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -258,7 +307,7 @@ def recall_export_xlsx(request, recall_id: str, lang: Lang = "en"):
 
 @router.get("/recalls/{recall_id}/export.csv", summary="The recall as an FSMA 204 sortable spreadsheet (CSV)")
 def recall_export_csv(request, recall_id: str, lang: Lang = "en"):
-    recall = _get(recall_id)
+    recall = _get(request, recall_id)
     response = HttpResponse(exports.recall_csv(recall, lang=lang), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="recall-{recall.recall_id}-{lang}.csv"'
     return response

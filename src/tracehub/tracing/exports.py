@@ -13,6 +13,7 @@ import csv
 import io
 from typing import Any
 
+from tracehub.core.csvsafe import csv_safe
 from tracehub.tracing import xlsx
 from tracehub.tracing.models import Recall
 
@@ -94,7 +95,8 @@ def recall_csv(recall: Recall, *, lang: str = "en") -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(HEADERS[lang])
-    writer.writerows(_rows(recall, lang))
+    # Names and lot codes come from enterprises: no cell may run as a spreadsheet formula.
+    writer.writerows([csv_safe(cell) for cell in row] for row in _rows(recall, lang))
     # UTF-8 with a byte-order mark, so that Excel opens the Chinese columns correctly.
     return buffer.getvalue().encode("utf-8-sig")
 

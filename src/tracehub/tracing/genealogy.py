@@ -11,7 +11,12 @@ and follows these rules, every one of them in time:
   transformation's time on (``[t, ∞)``); back, an output reaches every input up to that time
   (``(-∞, t]``). A back trace never follows an input to the outputs of the transformations it
   went into, and a forward trace never follows an output back to its inputs. So the other
-  outputs of an ancestor's transformation are never ancestors.
+  outputs of an ancestor's transformation are never ancestors. TransformationEvents sharing a
+  ``transformationID`` are one transformation (EPCIS 2.0 §7.4.6: inputs and outputs may be
+  recorded by separate events): the inputs of any of them reach the outputs of all of them, each
+  output from the time of the event naming it, and back each input up to the time of the event
+  naming it. The events of one ``transformationID`` are found through a partial expression index
+  on the event document (migration ``tracing.0003``).
 * **Aggregation in time.** A child (``childEPCs`` or ``childQuantityList``) aggregated into a
   container by an AggregationEvent ``ADD`` (or ``OBSERVE`` with bizStep ``packing``) at ``t``
   shares the container's events from ``t`` to the first AggregationEvent ``DELETE`` of that
@@ -130,6 +135,8 @@ class EventFacts:
     biz_step: str
     #: (key, role) of every object row; loaded only for events that can link identifiers.
     members: list[tuple[str, str]] | None = None
+    #: The transformationID of a TransformationEvent that has one (EPCIS 2.0 §7.4.6).
+    tid: str | None = None
 
     @property
     def links(self) -> bool:
@@ -185,6 +192,8 @@ class Genealogy:
     contents: dict[str, list[tuple[str, datetime, datetime]]] = field(
         default_factory=lambda: defaultdict(list)
     )
+    #: transformationID -> pks of the live TransformationEvents sharing it.
+    groups: dict[str, list[int]] = field(default_factory=dict)
     hops: int = 0
 
     @property
@@ -244,37 +253,79 @@ def _aware(value) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
+def transformation_id_sql(alias: str = "") -> str:
+    """The SQL expression of an event's transformationID: the one the partial index is built on."""
+    column = f"{alias}document"
+    if connection.vendor == "postgresql":
+        return f"({column}::jsonb ->> 'transformationID')"
+    return f"json_extract({column}, '$.transformationID')"
+
+
+def _tid_column(alias: str) -> str:
+    # Parse only the documents of TransformationEvents that mention a transformationID at all.
+    return (
+        f"CASE WHEN {alias}event_type = '{TRANSFORMATION}' AND {alias}document LIKE '%%transformationID%%' "
+        f"THEN {transformation_id_sql(alias)} END"
+    )
+
+
+#: Neither captured with an errorDeclaration nor pointed at by a declaration row (table names only).
+LIVE_SQL = (
+    "NOT e.error_declared AND NOT EXISTS "  # noqa: S608
+    f"(SELECT 1 FROM {EVENT_TABLE} d WHERE d.declares_error_for_id = e.id)"
+)
+
+
 class GenealogyStore:
-    """The two look-ups a trace makes, batched: events of identifiers, and members of events."""
+    """The look-ups a trace makes, batched: events of identifiers, members of events, and the
+    events of a transformationID."""
 
     def __init__(self, *, since: datetime | None = None, until: datetime | None = None) -> None:
         self.since = since
         self.until = until
 
     def events_of(self, keys: Sequence[str]) -> Iterable[tuple]:
-        """(key, role, event pk, time, type, action, bizStep) for every live event naming ``keys``.
+        """(key, role, event pk, time, type, action, bizStep, tid) for every live event naming ``keys``.
 
         Live: neither captured with an errorDeclaration nor pointed at by a declaration row.
         """
-        adapt = connection.ops.adapt_datetimefield_value
         roles_sql, roles = any_of("i.role", OBJECT_ROLES)
         for part in chunks(list(keys)):
             keys_sql, params = any_of("i.key", part)
             sql = (
-                "SELECT i.key, i.role, i.event_id, e.event_time, e.event_type, e.action, e.biz_step "  # noqa: S608
+                "SELECT i.key, i.role, i.event_id, e.event_time, e.event_type, e.action, e.biz_step, "  # noqa: S608
+                f"{_tid_column('e.')} "
                 f"FROM {INDEX_TABLE} i JOIN {EVENT_TABLE} e ON e.id = i.event_id "
                 f"WHERE {keys_sql} AND {roles_sql} AND NOT e.error_declared "
                 f"AND NOT EXISTS (SELECT 1 FROM {EVENT_TABLE} d WHERE d.declares_error_for_id = i.event_id)"
             )
             params = params + roles
-            if self.since is not None:
-                sql += " AND e.event_time >= %s"
-                params.append(adapt(self.since))
-            if self.until is not None:
-                sql += " AND e.event_time <= %s"
-                params.append(adapt(self.until))
-            for key, role, pk, time, event_type, action, biz_step in fetch(sql, params):
-                yield key, role, pk, _aware(time), event_type, action, biz_step
+            sql, params = self._bounded(sql, params)
+            for key, role, pk, time, event_type, action, biz_step, tid in fetch(sql, params):
+                yield key, role, pk, _aware(time), event_type, action, biz_step, tid
+
+    def _bounded(self, sql: str, params: list) -> tuple[str, list]:
+        adapt = connection.ops.adapt_datetimefield_value
+        if self.since is not None:
+            sql += " AND e.event_time >= %s"
+            params.append(adapt(self.since))
+        if self.until is not None:
+            sql += " AND e.event_time <= %s"
+            params.append(adapt(self.until))
+        return sql, params
+
+    def transformations(self, tids: Sequence[str]) -> Iterable[tuple]:
+        """(tid, event pk, time, type, action, bizStep) of every live event of the transformationIDs."""
+        for part in chunks(list(tids)):
+            tids_sql, params = any_of(transformation_id_sql("e."), part)
+            sql = (
+                f"SELECT {transformation_id_sql('e.')}, e.id, e.event_time, e.event_type, e.action, "  # noqa: S608
+                f"e.biz_step FROM {EVENT_TABLE} e WHERE e.event_type = '{TRANSFORMATION}' AND {tids_sql} "
+                f"AND {LIVE_SQL}"
+            )
+            sql, params = self._bounded(sql, params)
+            for tid, pk, time, event_type, action, biz_step in fetch(sql, params):
+                yield tid, pk, _aware(time), event_type, action, biz_step
 
     def members_of(self, event_pks: Sequence[int]) -> Iterable[tuple[int, str, str]]:
         """(event pk, key, role) of every object row of the events."""
@@ -342,15 +393,27 @@ class _Walker:
             result.key_events[key] = []
         events = result.events
         new_linking: list[int] = []
-        for key, role, pk, time, event_type, action, biz_step in self.store.events_of(missing):
+        new_tids: dict[str, None] = {}
+        for key, role, pk, time, event_type, action, biz_step, tid in self.store.events_of(missing):
             facts = events.get(pk)
             if facts is None:
-                facts = events[pk] = EventFacts(pk, time, event_type, action or "", biz_step or "")
+                facts = events[pk] = EventFacts(pk, time, event_type, action or "", biz_step or "", tid=tid)
                 if facts.links:
                     new_linking.append(pk)
+                if tid and tid not in result.groups:
+                    new_tids[tid] = None
             result.key_events[key].append((pk, role))
         for key in missing:
             result.key_events[key].sort(key=lambda row: (events[row[0]].time, row[0]))
+        if new_tids:
+            # The other events of each transformation (one look-up, only when a trace meets one).
+            for tid in new_tids:
+                result.groups[tid] = []
+            for tid, pk, time, event_type, action, biz_step in self.store.transformations(list(new_tids)):
+                result.groups[tid].append(pk)
+                if pk not in events:
+                    events[pk] = EventFacts(pk, time, event_type, action or "", biz_step or "", tid=tid)
+                    new_linking.append(pk)
         if new_linking:
             for pk in new_linking:
                 events[pk].members = []
@@ -434,14 +497,22 @@ class _Walker:
         pk = facts.pk
         members = facts.members or ()
         if facts.event_type == TRANSFORMATION:
+            # One event, or every event of its transformationID (each with its own time).
+            group = self.result.groups.get(facts.tid, (pk,)) if facts.tid else (pk,)
             if forward and role in INPUT_ROLES:
-                for other, other_role in members:
-                    if other_role in OUTPUT_ROLES:
-                        self._push(following, Link(key, other, pk, TRANSFORMED), other, (moment, LATEST))
+                for member_pk in group:
+                    part = self.result.events[member_pk] if member_pk != pk else facts
+                    for other, other_role in part.members or ():
+                        if other_role in OUTPUT_ROLES:
+                            link = Link(key, other, member_pk, TRANSFORMED)
+                            self._push(following, link, other, (part.time, LATEST))
             elif not forward and role in OUTPUT_ROLES:
-                for other, other_role in members:
-                    if other_role in INPUT_ROLES:
-                        self._push(following, Link(other, key, pk, TRANSFORMED), other, (EARLIEST, moment))
+                for member_pk in group:
+                    part = self.result.events[member_pk] if member_pk != pk else facts
+                    for other, other_role in part.members or ():
+                        if other_role in INPUT_ROLES:
+                            link = Link(other, key, member_pk, TRANSFORMED)
+                            self._push(following, link, other, (EARLIEST, part.time))
         elif facts.event_type == AGGREGATION and facts.starts_containment:
             if role in CHILD_ROLES:
                 # Up to the container, for the time the child was in it; never down again (siblings).
@@ -482,3 +553,37 @@ class _Walker:
             if not children or child in children:
                 return facts.time
         return LATEST
+
+
+class VisibleStore(GenealogyStore):
+    """The events of a trace already computed, limited to ``allowed`` ones (no query).
+
+    A caller who may see only part of a trace (``tracehub.tracing.visibility``) gets the trace
+    walked again over this store: what is reached only through an event they may not see is not
+    reached at all, so no identifier, location or party leaks through it (issue #4 item 2).
+    """
+
+    def __init__(self, found: Genealogy, allowed: set[int]) -> None:
+        super().__init__()
+        self.found = found
+        self.allowed = allowed
+
+    def events_of(self, keys: Sequence[str]) -> Iterable[tuple]:
+        found, allowed = self.found, self.allowed
+        for key in keys:
+            for pk, role in found.key_events.get(key, ()):
+                if pk in allowed:
+                    f = found.events[pk]
+                    yield key, role, pk, f.time, f.event_type, f.action, f.biz_step, f.tid
+
+    def members_of(self, event_pks: Sequence[int]) -> Iterable[tuple[int, str, str]]:
+        for pk in event_pks:
+            for key, role in self.found.events[pk].members or ():
+                yield pk, key, role
+
+    def transformations(self, tids: Sequence[str]) -> Iterable[tuple]:
+        for tid in tids:
+            for pk in self.found.groups.get(tid, ()):
+                if pk in self.allowed:
+                    f = self.found.events[pk]
+                    yield tid, pk, f.time, f.event_type, f.action, f.biz_step

@@ -2,9 +2,7 @@
 
 Issue #4 item 4; O1/O2: a trace is only as good as the chain it follows, so every trace answers
 with what looks broken in it. Checks are plain functions ``(trace) -> list[Finding]`` in
-:data:`CHECKS`; the registry (issue #3) appends its own, e.g. "an event at a location of an
-unfiled party" (a location whose owner has no approved filing, 未备案主体), which needs to know
-parties and their filings: ``CHECKS.append(unfiled_party_check)``.
+:data:`CHECKS`.
 
 * ``shipment_not_received``: a shipping event none of whose reached identifiers is received
   (bizStep receiving or accepting) at or after it.
@@ -12,6 +10,10 @@ parties and their filings: ``CHECKS.append(unfiled_party_check)``.
   at or before it.
 * ``output_exceeds_input``: a TransformationEvent whose output quantities outweigh its input
   quantities in the same unit of measure.
+* ``unfiled_party``: an event at a registered location whose holding party has no approved
+  filing (未备案主体: never filed, submitted, rejected, suspended or revoked). The registry
+  answers whether the party is filed with the location's name (``selectors.place_names``), so
+  the check costs no query. A location the registry does not know at all is not flagged.
 
 The first two look at every event of the identifiers loaded, not just those inside the trace's
 windows: a case received after the reached serial left it still received the shipment.
@@ -34,6 +36,15 @@ if TYPE_CHECKING:
 SHIPMENT_NOT_RECEIVED = "shipment_not_received"
 RECEIPT_WITHOUT_SHIPMENT = "receipt_without_shipment"
 OUTPUT_EXCEEDS_INPUT = "output_exceeds_input"
+UNFILED_PARTY = "unfiled_party"
+
+#: Every finding code, with its label for pages (issue #4 item 4).
+CODES = {
+    "shipment_not_received": _("Shipment never received"),
+    "receipt_without_shipment": _("Receipt without a shipment"),
+    "output_exceeds_input": _("Outputs outweigh inputs"),
+    "unfiled_party": _("Event at a location of an unfiled party"),
+}
 
 SHIPPING = "shipping"
 RECEIPT_STEPS = frozenset({"receiving", "accepting"})
@@ -126,8 +137,27 @@ def transformation_balance(trace: Trace) -> list[Finding]:
     return result
 
 
-#: Every check run on a trace; the registry appends the unfiled-party check (see module docstring).
-CHECKS: list[Callable[[Trace], list[Finding]]] = [shipments_received, transformation_balance]
+def unfiled_parties(trace: Trace) -> list[Finding]:
+    result = []
+    for event in trace.events:
+        place = trace.names.get(event.location) if event.location else None
+        if place is None or place.get("filed", True):
+            continue
+        result.append(
+            Finding(
+                UNFILED_PARTY,
+                _("Recorded at %(location)s of %(party)s, a party without an approved filing.")
+                % {"location": place.get("name") or event.location, "party": place.get("party") or "?"},
+                event.event_id,
+                event.location,
+                sorted(event.keys),
+            )
+        )
+    return result
+
+
+#: Every check run on a trace.
+CHECKS: list[Callable[[Trace], list[Finding]]] = [shipments_received, transformation_balance, unfiled_parties]
 
 
 def findings(trace: Trace) -> list[Finding]:

@@ -5,10 +5,28 @@ from __future__ import annotations
 from ninja import Field, Schema
 
 
+class Named(Schema):
+    """A location or party of a trace, with its registry name (issue #4 item 2)."""
+
+    id: str
+    name: str | None = Field(None, description="Registry name; null when the registry does not know it.")
+    district: str | None = Field(None, description="GB/T 2260 district code.")
+    districtName: str | None = None  # noqa: N815
+    party: str | None = Field(None, description="Name of the party holding the location.")
+    stage: str | None = Field(
+        None, description="source, processing, wholesale or retail (locations: the layered layout)."
+    )
+
+
 class GraphNode(Schema):
     id: str
     kind: str = Field(description="instance, class, logistic_unit, location or party")
     depth: int | None = Field(None, description="Links from the start (identifiers only).")
+    name: str | None = None
+    district: str | None = None
+    districtName: str | None = None  # noqa: N815
+    party: str | None = None
+    stage: str | None = None
 
 
 class GraphEdge(Schema):
@@ -46,8 +64,8 @@ class TraceOut(Schema):
     maxDepth: int | None = None  # noqa: N815
     hops: int = Field(description="Breadth-first hops the trace took.")
     epcs: list[str] = Field(description="Every identifier and class reached, the start included.")
-    locations: list[str] = Field(description="Business locations (and source/destination locations).")
-    parties: list[str] = Field(description="Parties named in source and destination lists.")
+    locations: list[Named] = Field(description="Business locations (and source/destination locations).")
+    parties: list[Named] = Field(description="Parties named in source and destination lists.")
     events: list[str] = Field(description="eventIDs of the events in the trace, in event-time order.")
     graph: Graph
     findings: list[FindingOut]

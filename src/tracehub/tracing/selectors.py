@@ -23,12 +23,13 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from django.db.models import QuerySet
+from django.db.models import CharField, QuerySet, Value
 
+from tracehub.accounts.models import District
 from tracehub.epcis.models import CompanyPrefix, EventIndex
 from tracehub.epcis.render import IdentifierFormatter
 from tracehub.identifiers import IdentifierError, canonical_key, company_prefix_candidates
-from tracehub.registry.models import PartyPrefix
+from tracehub.registry.models import Location, Party, PartyPrefix
 from tracehub.tracing import genealogy, integrity
 from tracehub.tracing.genealogy import (
     BACK,
@@ -45,7 +46,7 @@ from tracehub.tracing.genealogy import (
     is_product,
     is_serial,
 )
-from tracehub.tracing.models import Recall
+from tracehub.tracing.models import Recall, RecallCode, RecallSector, RecallStatus
 
 __all__ = [
     "BACK",
@@ -56,6 +57,7 @@ __all__ = [
     "recall_get",
     "recall_list",
     "recall_scope",
+    "recalls_covering",
     "trace_build",
 ]
 
@@ -133,6 +135,10 @@ class Trace:
     locations: list[str]
     parties: list[str]
     findings: list[Any] = field(default_factory=list)
+    #: Registry names of the locations and parties (``place_names``), with each location's stage.
+    names: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Events of the whole trace the caller may not see (0 without a ``visible`` hook).
+    hidden: int = 0
 
     @property
     def shipments(self) -> int:
@@ -174,13 +180,25 @@ def trace_build(
     max_depth: int | None = None,
     visible: Visibility | None = None,
 ) -> Trace:
-    """Trace ``key`` (canonical) forward (O2) or back (O1), with details and findings."""
+    """Trace ``key`` (canonical) forward (O2) or back (O1), with details and findings.
+
+    ``visible`` (``tracehub.tracing.visibility.trace_visibility``) limits the trace to what the
+    caller may see: the trace is walked again over the visible events only (no further query for
+    the walk, two for the details), so nothing reached only through an invisible event is
+    answered (issue #4 item 2).
+    """
     with genealogy.serial_reads():
         found = genealogy.trace(key, direction=direction, max_depth=max_depth, since=since, until=until)
         events = _event_details(found)
-    if visible is not None:
-        allowed = visible(events)
-        events = [event for event in events if event.pk in allowed]
+        hidden = 0
+        if visible is not None and events:
+            allowed = visible(events)
+            if len(allowed) < len(events):
+                total = len(events)
+                store = genealogy.VisibleStore(found, allowed)
+                found = genealogy.trace(key, direction=direction, max_depth=max_depth, store=store)
+                events = _event_details(found)
+                hidden = total - len(events)
     locations: dict[str, None] = {}
     parties: dict[str, None] = {}
     for event in events:
@@ -200,7 +218,17 @@ def trace_build(
         keys=keys,
         locations=sorted(locations),
         parties=sorted(parties),
+        hidden=hidden,
     )
+    result.names = place_names(result.locations + result.parties)
+    at_place: dict[str, list[TraceEvent]] = defaultdict(list)
+    for event in events:
+        if event.location:
+            at_place[event.location].append(event)
+    for location in result.locations:
+        entry = result.names.setdefault(location, {})
+        if not entry.get("stage"):
+            entry["stage"] = event_stage(at_place.get(location, ()))
     result.findings = integrity.findings(result)
     return result
 
@@ -261,6 +289,103 @@ def _event_details(found: Genealogy) -> list[TraceEvent]:
 
 
 # ------------------------------------------------------------------------------------------------
+# Names of places and parties (issue #4 item 2, P5: pictures people can read).
+# ------------------------------------------------------------------------------------------------
+
+#: Stages of the supply chain, the columns of the console's layered layout (P5), in order.
+STAGES = ("source", "processing", "wholesale", "retail")
+_KIND_STAGE = {
+    "farm_plot": "source",
+    "barn": "source",
+    "port": "source",
+    "plant": "processing",
+    "warehouse": "wholesale",
+    "market": "wholesale",
+    "stall": "retail",
+    "shop": "retail",
+    "pharmacy": "retail",
+}
+_PARTY_STAGE = {
+    "farm": "source",
+    "cooperative": "source",
+    "foreign_exporter": "source",
+    "importer": "source",
+    "slaughterhouse": "processing",
+    "processor": "processing",
+    "manufacturer": "processing",
+    "wholesaler": "wholesale",
+    "market_operator": "wholesale",
+    "logistics": "wholesale",
+    "agri_input_dealer": "wholesale",
+    "stall": "retail",
+    "supermarket": "retail",
+    "retailer": "retail",
+    "catering": "retail",
+    "pharmacy": "retail",
+    "hospital": "retail",
+}
+_RETAIL_STEPS = frozenset({"retail_selling", "dispensing"})
+
+
+def district_name(code: str) -> str:
+    """The name of a GB/T 2260 district of Xiamen (accounts.District), or ""."""
+    return str(District(code).label) if code in District.values else ""
+
+
+def place_names(keys: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """Registry names of locations and parties by key: one query, whatever their number (P5).
+
+    A location key answers its name, kind, district (code and name), holding party and whether
+    that party is filed; a party key (PGLN) its name and district. A key the registry does not
+    know is absent.
+    """
+    keys = sorted(set(keys))
+    result: dict[str, dict[str, Any]] = {}
+    party_kind = Value("party", output_field=CharField())
+    for part in chunks(keys):
+        places = (
+            Location.objects.filter(key__in=part)
+            .order_by()
+            .values_list(
+                "key", "name", "kind", "district", "party__name", "party__party_type", "party__filing_status"
+            )
+        )
+        parties = (
+            Party.objects.filter(pgln__in=part)
+            .order_by()
+            .values_list("pgln", "name", party_kind, "district", "name", "party_type", "filing_status")
+        )
+        for key, name, kind, district, party, party_type, filing in places.union(parties, all=True):
+            if kind == "party" and key in result:
+                continue  # a location and a party under one key: the location says more
+            result[key] = {
+                "name": name,
+                "kind": kind,
+                "district": district or None,
+                "districtName": district_name(district) or None,
+                "party": party,
+                "stage": _PARTY_STAGE.get(party_type)
+                if kind == "party"
+                else (_KIND_STAGE.get(kind) or _PARTY_STAGE.get(party_type)),
+                "filed": filing == "approved",
+            }
+    return result
+
+
+def event_stage(events: Iterable[TraceEvent]) -> str:
+    """The stage a place's events suggest, for a location the registry does not know."""
+    steps = {event.biz_step for event in events}
+    types = {event.event_type for event in events}
+    if steps & _RETAIL_STEPS:
+        return "retail"
+    if TRANSFORMATION in types:
+        return "processing"
+    if steps <= {"commissioning", "shipping", "inspecting", ""}:
+        return "source"
+    return "wholesale"
+
+
+# ------------------------------------------------------------------------------------------------
 # Recall scope (召回范围): O2.
 # ------------------------------------------------------------------------------------------------
 
@@ -295,8 +420,14 @@ def recall_scope(
     formatter: IdentifierFormatter | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
+    visible: Visibility | None = None,
 ) -> dict[str, Any]:
     """Everything a recall of ``key`` must reach (O2): where the goods went, how much, who holds it.
+
+    Also the destination view of a lot (G2, 去向可视化): each location carries its registry name,
+    district (GB/T 2260 code and name), kind and stage. ``visible`` limits it as it limits a trace.
+    ``sectors`` are the sectors of the events reached (who oversees the recall); ``_keys`` (not
+    stored: ``services.recall_declare`` pops it) the canonical keys of every item and lot reached.
 
     ``formatter`` writes keys as answers (:class:`tracehub.epcis.render.IdentifierFormatter`), so
     the stored scope reads the same as the API answers. The scope is JSON: ``locations`` (each
@@ -306,8 +437,9 @@ def recall_scope(
     row per event and traceability lot code, columns :data:`RECALL_COLUMNS`).
     """
     from tracehub.identifiers import to_digital_link
+    from tracehub.tracing.visibility import event_sectors
 
-    result = trace_build(key=key, direction=FORWARD, since=since, until=until)
+    result = trace_build(key=key, direction=FORWARD, since=since, until=until, visible=visible)
     found = result.genealogy
     if formatter is None:
         formatter = answer_formatter(result.keys | set(result.locations) | set(result.parties))
@@ -375,8 +507,14 @@ def recall_scope(
             uom: _number(moves["in"].get(uom, 0) - moves["out"].get(uom, 0))
             for uom in sorted(set(moves["in"]) | set(moves["out"]))
         }
+        named = result.names.get(location) or {}
         entry = {
             "id": formatter.key(location),
+            "name": named.get("name"),
+            "kind": named.get("kind"),
+            "district": named.get("district"),
+            "districtName": named.get("districtName"),
+            "stage": named.get("stage"),
             "events": location_events.get(location, 0),
             "received": {u: _number(q) for u, q in sorted(moves["in"].items())},
             "dispatched": {u: _number(q) for u, q in sorted(moves["out"].items())},
@@ -386,8 +524,14 @@ def recall_scope(
         locations.append(entry)
         if entry["onHand"]:
             holders.append({"location": entry["id"], "onHand": entry["onHand"], "parties": entry["parties"]})
-    codes = sorted({to_digital_link(k, formatter.base) for k in result.keys if is_serial(k) or is_lot(k)})
+    recalled = sorted({k for k in result.keys if is_serial(k) or is_lot(k)} | {key})
+    codes = sorted({to_digital_link(k, formatter.base) for k in recalled if is_serial(k) or is_lot(k)})
+    sectors: set[str] = set()
+    for found_sectors in event_sectors(result.events).values():
+        sectors |= found_sectors
     return {
+        "sectors": sorted(sectors),
+        "_keys": recalled,
         "id": formatter.key(key),
         "events": len(result.events),
         "shipments": result.shipments,
@@ -464,12 +608,39 @@ def _number(value: float) -> float | int:
 # ------------------------------------------------------------------------------------------------
 
 
-def recall_list(*, client=None) -> QuerySet[Recall]:
+def recall_list(*, sectors: frozenset[str] | None = None, client=None) -> QuerySet[Recall]:
+    """Stored recalls, newest first: those of ``sectors`` (an official's), or all (None). O2."""
     qs = Recall.objects.defer("scope")
+    if sectors is not None:
+        qs = qs.filter(pk__in=RecallSector.objects.filter(sector__in=sorted(sectors)).values("recall_id"))
     if client is not None:
         qs = qs.filter(declared_by_client=client)
     return qs.order_by("-declared_at", "-id")
 
 
-def recall_get(*, recall_id: str) -> Recall | None:
-    return Recall.objects.filter(recall_id=recall_id).first()
+def recall_get(*, recall_id: str, sectors: frozenset[str] | None = None) -> Recall | None:
+    """One recall, if it is of ``sectors`` (None: any)."""
+    return recall_list(sectors=sectors).filter(recall_id=recall_id).defer(None).first()
+
+
+def recalls_covering(*, identifiers: list[str]) -> list[Recall]:
+    """Open recalls whose scope reached any of ``identifiers`` (P4: the public page of a code).
+
+    ``identifiers`` are EPC URNs, EPC class URNs or Digital Link URIs (an item and its lot, say);
+    unreadable ones are skipped. One indexed look-up in :class:`RecallCode`, never a read of the
+    scopes' JSON; the scope itself is not loaded.
+    """
+    keys = set()
+    for identifier in identifiers:
+        try:
+            keys.add(canonical_key(identifier.strip()))
+        except (IdentifierError, AttributeError):
+            continue
+    if not keys:
+        return []
+    covering = RecallCode.objects.filter(key__in=sorted(keys)).values("recall_id")
+    return list(
+        Recall.objects.filter(pk__in=covering, status=RecallStatus.OPEN)
+        .defer("scope")
+        .order_by("-declared_at", "-id")
+    )

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from tracehub.registry.actors import Actor
 from tracehub.tracing import exports, selectors, services
 from tracehub.tracing.management.commands.trace import parse_start
 
@@ -26,7 +27,12 @@ class Command(BaseCommand):
             raise CommandError("--reason must not be empty")
         if not selectors.identifier_known(key):
             raise CommandError(f"no event names {options['id']}")
-        recall = services.recall_declare(key=key, identifier=options["id"].strip(), reason=options["reason"])
+        recall = services.recall_declare(
+            actor=Actor.system("tracehub recall"),
+            key=key,
+            identifier=options["id"].strip(),
+            reason=options["reason"],
+        )
         options["xlsx"].write_bytes(exports.recall_xlsx(recall, lang=options["lang"]))
         if options["csv"] is not None:
             options["csv"].write_bytes(exports.recall_csv(recall, lang=options["lang"]))
