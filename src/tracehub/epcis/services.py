@@ -29,6 +29,7 @@ from tracehub.epcis import store
 from tracehub.epcis.hashing import event_hash
 from tracehub.epcis.jsonld import STANDARD_PREFIXES, ContextError, context_namespaces
 from tracehub.epcis.models import CaptureErrorBehaviour, CaptureJob, CaptureStatus
+from tracehub.epcis.profiles import event_checks
 from tracehub.epcis.sources import EventSource, SourceError, _split_events, open_source
 from tracehub.epcis.validation import (
     FieldError,
@@ -266,6 +267,11 @@ class _CaptureRun:
                     self.add_errors([_error(index, event, where, refusal.message)])
                     self.forbidden += 1
                     continue
+            # Sector profiles (tracehub.sectors, issue #6) plug their checks in through a registry.
+            problems = event_checks(normalized, event, ns, self)
+            if problems:
+                self.add_errors([_error(index, event, f"{path}.{p.path}", p.message) for p in problems])
+                continue
             if self.rollback and self.error_total:
                 continue  # nothing more will be written; keep checking to report every error
             try:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q
+from django.db.models.functions import Substr
 
 from tracehub.accounts.models import ApiClient, ApiClientKind
 from tracehub.registry.actors import _department_sectors
@@ -49,6 +50,10 @@ _PARTY_ROLES = frozenset({"source", "destination"})
 #: urn:tracehub:product:<USCC>:<item> (the platform namespace of tracehub.demo.data).
 _PLATFORM_LOT = "urn:tracehub:lot:"
 _PLATFORM_PRODUCT = "urn:tracehub:product:"
+#: Characters of a key compared with the registered heads: "01/" and the first 8 digits of a GTIN,
+#: "414/" and 7 of a GLN, or the start of a platform URI. Short enough that the heads of a city's
+#: registry are a few thousand strings, long enough that a foreign company prefix rarely matches.
+_HEAD = 11
 
 
 @dataclass
@@ -130,9 +135,30 @@ class DepartmentGuard:
                 return f"{_PLATFORM_PRODUCT}{parts[0]}:{parts[1]}"
         return key
 
+    def _heads(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The heads (key prefixes, see :func:`_head`) of every registered product and location,
+        read once per document: a key whose head is not among them is not registered, so it needs
+        no query. Events of unregistered goods (most of a subsystem's bulk feed) then cost none."""
+        heads = getattr(self, "_registered_heads", None)
+        if heads is None:
+            products = ProductSector.objects.values_list(Substr("product__key", 1, _HEAD), flat=True)
+            locations = Location.objects.values_list(Substr("key", 1, _HEAD), flat=True)
+            heads = (frozenset(products.distinct()), frozenset(locations.distinct()))
+            self._registered_heads = heads
+        return heads
+
     def _lookup(self, products: set[str], locations: set[str]) -> None:
         """Fill the caches for keys not seen before in this document (one query each kind)."""
         new_products = products - self._product_sectors.keys()
+        new_locations = locations - self._location_sectors.keys()
+        if new_products or new_locations:
+            product_heads, location_heads = self._heads()
+            for key in [k for k in new_products if k[:_HEAD] not in product_heads]:
+                self._product_sectors[key] = frozenset()
+                new_products.discard(key)
+            for key in [k for k in new_locations if k[:_HEAD] not in location_heads]:
+                self._location_sectors[key] = frozenset()
+                new_locations.discard(key)
         if new_products:
             found: dict[str, set[str]] = {}
             rows = ProductSector.objects.filter(product__key__in=new_products).values_list(
@@ -142,7 +168,6 @@ class DepartmentGuard:
                 found.setdefault(key, set()).add(sector)
             for key in new_products:
                 self._product_sectors[key] = frozenset(found.get(key, ()))
-        new_locations = locations - self._location_sectors.keys()
         if new_locations:
             found = {}
             rows = Location.objects.filter(key__in=new_locations).values_list("key", "party__sectors__sector")
@@ -175,6 +200,39 @@ class DepartmentGuard:
             f"the event at location {where} belongs to sectors {', '.join(sorted(sectors))}, none of them a "
             f"sector of {self.department} ({', '.join(sorted(self.sectors)) or 'none'})",
         )
+
+
+class SectorResolver:
+    """The sectors of captured events (issue #6: sector profiles), cached per capture document.
+
+    The same answer the department guard works out: the sectors of the registered products the
+    event's identifiers belong to and of the parties holding its readPoint and bizLocation. It
+    shares the department guard's caches when the document has one, so nothing is looked up twice.
+    """
+
+    _product_key = staticmethod(DepartmentGuard._product_key)
+    _lookup = DepartmentGuard._lookup
+    _heads = DepartmentGuard._heads
+
+    def __init__(self, guard: Any = None) -> None:
+        if isinstance(guard, DepartmentGuard):
+            self._product_sectors = guard._product_sectors
+            self._location_sectors = guard._location_sectors
+        else:
+            self._product_sectors: dict[str, frozenset[str]] = {}
+            self._location_sectors: dict[str, frozenset[str]] = {}
+
+    def event_sectors(self, normalized) -> frozenset[str]:
+        """The sector codes (``accounts.Sector``) of one normalised event; empty when none is known."""
+        products = {self._product_key(e.key) for e in normalized.index if e.role in _OBJECT_ROLES}
+        locations = {k for k in (normalized.read_point, normalized.biz_location) if k}
+        self._lookup(products, locations)
+        sectors: set[str] = set()
+        for key in products:
+            sectors |= self._product_sectors[key]
+        for key in locations:
+            sectors |= self._location_sectors[key]
+        return frozenset(sectors)
 
 
 def capture_guard(client: ApiClient | None):

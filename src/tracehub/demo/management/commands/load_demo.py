@@ -47,6 +47,7 @@ class Command(BaseCommand):
         if if_empty and Event.objects.exists():
             self.stdout.write("The event store already holds events: the demo data set was not loaded.")
             self._registry(reset_demo_passwords)
+            _share_demo_password()
             return
         self._registry(load_registry_demo)
         documents = demo_documents(seed)
@@ -78,6 +79,11 @@ class Command(BaseCommand):
                 f"  {demo.chain:<11} {len(demo.events):>3} events, {job.captured_count:>3} captured, "
                 f"{job.duplicate_count:>3} already stored  ({demo.title}; {', '.join(demo.requirements)})"
             )
+        # Every step of the sector subsystems (issues #6 item 7, #7 item 5), through the sectors'
+        # own entry services, after the five chains they build on.
+        for load in _sector_demos():
+            for line in load():
+                self.stdout.write(line)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data set (seed {seed}): {len(documents)} documents, {total} events, "
@@ -102,3 +108,25 @@ def _demo_client() -> ApiClient:
             return client
     client, _key = api_client_create(name=DEMO_CLIENT_NAME)  # the key is never needed: no HTTP
     return client
+
+
+def _sector_demos():
+    from tracehub.sectors.demo import load_sectors_demo
+    from tracehub.sectors.demo_g2_g6 import load_g2_g6_demo
+    from tracehub.sectors.demo_g3_e2 import load_g3_e2_demo
+
+    return (load_sectors_demo, load_g2_g6_demo, load_g3_e2_demo)
+
+
+def _share_demo_password() -> None:
+    """The sector demos' accounts take the password just given to the registry's demo accounts, so
+    that every demo account signs in with the one password ``make run`` prints."""
+    from django.contrib.auth import get_user_model
+
+    from tracehub.sectors import demo, demo_g3_e2
+
+    users = get_user_model().objects
+    for module in (demo, demo_g3_e2):
+        shared = users.filter(username=module.SHARED_PASSWORD_OF).values_list("password", flat=True).first()
+        if shared:
+            users.filter(username__in=list(module.ACCOUNTS)).update(password=shared)

@@ -1,0 +1,1 @@
+"""Sector subsystems (DESIGN.md §2 ``sectors/``): sector profiles, sector records, entry forms, Excel."""

@@ -1,0 +1,437 @@
+"""Step inputs (issue #6 item 6): the one flat description of each step that the phone forms, the
+Excel templates and the sectors API all fill in, and the builder that turns it into the EPCIS event.
+
+A step's inputs are :class:`Input` s (key, Chinese and English label, kind). ``parse_inputs`` reads
+raw values (strings from a form or a spreadsheet cell, JSON values from the API) into clean ones
+and names each wrong input; ``build_event`` makes the EPCIS 2.0 JSON-LD event, whose eventID is its
+CBV event hash, so the same step entered by form, Excel or API is the very same event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.utils import timezone
+
+from tracehub.epcis.hashing import event_hash
+from tracehub.epcis.jsonld import STANDARD_CONTEXT_URL, context_namespaces
+from tracehub.identifiers import IdentifierError, canonical_key
+from tracehub.identifiers.cn_codes import parse_platform_trace_code
+from tracehub.registry.models import FilingStatus, Location, Party
+from tracehub.sectors.profile import EXTENSION_NAMESPACE, EXTENSION_PREFIX, registry
+from tracehub.sectors.profiles import meat_veg
+
+CONTEXT: list[Any] = [STANDARD_CONTEXT_URL, {EXTENSION_PREFIX: EXTENSION_NAMESPACE}]
+NAMESPACES = context_namespaces(CONTEXT)
+CHINA = dt.timezone(dt.timedelta(hours=8))
+
+
+@dataclass(frozen=True)
+class Input:
+    """One input of a step's form, Excel column and API field."""
+
+    key: str
+    zh: str
+    en: str
+    kind: str  # text, number, time, date, choice, party, location, lot, lots, tags, outputs, voucher, doc
+    required: bool = True
+    choices: tuple[str, ...] = ()
+    help_zh: str = ""
+    help_en: str = ""
+
+    @property
+    def header(self) -> str:
+        """The Excel column header (Chinese first, as regulators and operators read it)."""
+        return f"{self.zh} {self.key}"
+
+
+_LOCATION = Input(
+    "location", "场所/摊位", "location or stall", "location", help_zh="场所标识（SGLN 或平台节点）"
+)
+_TIME = Input("time", "时间", "time", "time", required=False, help_zh="留空为当前时间；格式 2026-11-16 08:30")
+_LOT = Input("lot", "商品批次", "goods lot", "lot", help_zh="批次标识（LGTIN 或平台批次 URI）")
+_WEIGHT = Input("weight", "重量（千克）", "weight (kg)", "number")
+_PRICE = Input("unit_price", "单价（元/千克）", "unit price (CNY/kg)", "number")
+_SUPPLIER = Input("supplier", "供货方", "supplier", "party", help_zh="统一社会信用代码或主体标识")
+_ORIGIN = Input("origin", "产地", "origin", "text")
+_GOODS = Input("goods_type", "商品类别", "goods type", "choice", choices=meat_veg.GOODS_TYPES)
+_VOUCHER = Input("voucher", "上游追溯凭证码", "upstream trace voucher", "voucher", required=False)
+_QUARANTINE = Input("quarantine_certificate", "检疫证号", "quarantine certificate no.", "doc", required=False)
+_INSPECTION = Input(
+    "meat_inspection_certificate", "肉品品质检验证号", "meat inspection no.", "doc", required=False
+)
+_PRODUCE = Input("produce_certificate", "合格证编号", "compliance certificate no.", "doc", required=False)
+_RECEIVER = Input(
+    "receiver", "收货方", "receiving party", "party", required=False, help_zh="留空为场所经营者"
+)
+
+#: The inputs of each meat_veg step, in form and column order.
+STEP_INPUTS: dict[str, tuple[Input, ...]] = {
+    "market_trading": (
+        _LOCATION,
+        Input("buyer", "买方", "buyer", "party", help_zh="买方统一社会信用代码或主体标识"),
+        _LOT,
+        _WEIGHT,
+        _PRICE,
+        _TIME,
+    ),
+    "market_entry": (
+        _LOCATION,
+        _SUPPLIER,
+        _LOT,
+        _WEIGHT,
+        _ORIGIN,
+        _GOODS,
+        _VOUCHER,
+        _QUARANTINE,
+        _INSPECTION,
+        _PRODUCE,
+        _RECEIVER,
+        _TIME,
+    ),
+    "canteen_receiving": (
+        _LOCATION,
+        _SUPPLIER,
+        _LOT,
+        _WEIGHT,
+        _ORIGIN,
+        _GOODS,
+        _VOUCHER,
+        _QUARANTINE,
+        _INSPECTION,
+        _PRODUCE,
+        _RECEIVER,
+        _TIME,
+    ),
+    "slaughter_entry": (
+        _LOCATION,
+        _SUPPLIER,
+        Input("animals", "耳标号", "ear tags", "tags", help_zh="多个以逗号分隔"),
+        _ORIGIN,
+        Input("quarantine_certificate", "检疫证号", "quarantine certificate no.", "doc"),
+        _TIME,
+    ),
+    "slaughtering": (
+        _LOCATION,
+        Input("animals", "耳标号", "ear tags", "tags", help_zh="多个以逗号分隔"),
+        Input(
+            "outputs",
+            "产出批次与重量",
+            "output lots and weights",
+            "outputs",
+            help_zh="批次=重量；多个以分号分隔",
+        ),
+        Input("batch", "屠宰批次号", "slaughter batch", "text"),
+        Input("slaughter_date", "屠宰日期", "slaughter date", "date"),
+        _TIME,
+    ),
+    "meat_inspection": (
+        _LOCATION,
+        Input("lots", "检验批次", "lots inspected", "lots", help_zh="多个以逗号分隔"),
+        Input("meat_inspection_certificate", "肉品品质检验证号", "meat inspection no.", "doc"),
+        Input("quarantine_certificate", "检疫证号", "quarantine certificate no.", "doc"),
+        Input("result", "检验结果", "result", "choice", choices=("pass", "fail")),
+        _TIME,
+    ),
+    "retail": (
+        _LOCATION,
+        _LOT,
+        _WEIGHT,
+        Input("unit_price", "零售单价（元/千克）", "retail price (CNY/kg)", "number", required=False),
+        Input("receipt", "小票号", "receipt no.", "text", required=False),
+        _TIME,
+    ),
+}
+
+
+class InputErrors(Exception):
+    """Wrong inputs: ``errors`` maps each input key to what is wrong with it."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def party_uri(party: Party) -> str:
+    """A party's identifier in events: its PGLN, else a platform party URI by USCC or record id."""
+    if party.pgln:
+        # The registry keeps the canonical key (417/<GLN>); in an event it is a GS1 Digital Link URI.
+        return party.pgln if ":" in party.pgln else f"https://id.gs1.org/{party.pgln}"
+    if party.uscc:
+        return f"urn:tracehub:party:{party.uscc}"
+    return f"urn:tracehub:party:id:{party.pk}"
+
+
+def party_key(party: Party) -> str:
+    return canonical_key(party_uri(party))
+
+
+def _party(text: str) -> Party | None:
+    found = Party.objects.filter(uscc=text.upper()).first() if len(text) == 18 else None
+    if found is None:
+        try:
+            key = canonical_key(text)
+        except IdentifierError:
+            return None
+        found = Party.objects.filter(pgln__in=[text, key]).first()
+        if found is None and key.startswith("urn:tracehub:party:"):
+            tail = key.rsplit(":", 1)[1]
+            found = Party.objects.filter(uscc=tail).first() or (
+                Party.objects.filter(pk=tail).first() if tail.isdigit() else None
+            )
+    return found
+
+
+def _time(text: str) -> dt.datetime:
+    value = dt.datetime.fromisoformat(text.replace(" ", "T", 1) if "T" not in text else text)
+    if timezone.is_naive(value):
+        value = value.replace(tzinfo=CHINA)
+    return value
+
+
+def parse_inputs(step: str, raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Clean values of a step's inputs; raises :class:`InputErrors` naming every wrong one."""
+    inputs = STEP_INPUTS[step]
+    errors: dict[str, str] = {}
+    clean: dict[str, Any] = {}
+    for spec in inputs:
+        text = _text(raw.get(spec.key))
+        if not text:
+            if spec.required:
+                errors[spec.key] = f"{spec.zh} ({spec.en}) is required"
+            clean[spec.key] = None
+            continue
+        try:
+            clean[spec.key] = _parse(spec, text)
+        except (ValueError, IdentifierError, InvalidOperation) as exc:
+            errors[spec.key] = f"{spec.zh} ({spec.en}) {text!r}: {exc}"
+    unknown = sorted(set(raw) - {s.key for s in inputs})
+    for key in unknown:
+        errors[key] = f"unknown input {key!r}; step {step} takes {', '.join(s.key for s in inputs)}"
+    if errors:
+        raise InputErrors(errors)
+    return clean
+
+
+def _parse(spec: Input, text: str) -> Any:
+    kind = spec.kind
+    if kind == "number":
+        value = Decimal(text)
+        if not value.is_finite() or value < 0:
+            raise ValueError("a number ≥ 0 is required")
+        return value
+    if kind == "time":
+        try:
+            return _time(text)
+        except ValueError:
+            raise ValueError("a date and time such as 2026-11-16 08:30 is required") from None
+    if kind == "date":
+        try:
+            return dt.date.fromisoformat(text[:10]).isoformat()
+        except ValueError:
+            raise ValueError("a date such as 2026-11-16 is required") from None
+    if kind == "choice":
+        if text not in spec.choices:
+            raise ValueError(f"one of {', '.join(spec.choices)} is required")
+        return text
+    if kind == "party":
+        party = _party(text)
+        if party is None:
+            raise ValueError("no party of the registry has this identifier")
+        if party.filing_status != FilingStatus.APPROVED:
+            raise ValueError(f"party {party.name} is not filed (备案): its filing is {party.filing_status}")
+        return party
+    if kind == "location":
+        location = (
+            Location.objects.select_related("party", "operator").filter(key=canonical_key(text)).first()
+        )
+        if location is None or not location.active:
+            raise ValueError("no active location of the registry has this identifier")
+        return location
+    if kind == "lot":
+        canonical_key(text)
+        return text
+    if kind in ("lots", "tags"):
+        items = [part.strip() for part in re.split(r"[,，;；\s]+", text) if part.strip()]
+        for item in items:
+            canonical_key(item)
+        if not items:
+            raise ValueError("at least one identifier is required")
+        return items
+    if kind == "outputs":
+        outputs = []
+        for part in re.split(r"[;；\n]+", text):
+            if not part.strip():
+                continue
+            lot, sep, weight = part.rpartition("=")
+            if not sep or not lot.strip():
+                raise ValueError("write each output as lot=weight")
+            canonical_key(lot.strip())
+            outputs.append((lot.strip(), Decimal(weight.strip())))
+        if not outputs:
+            raise ValueError("at least one output lot is required")
+        return outputs
+    if kind == "voucher":
+        code = text.rsplit(":", 1)[-1] if text.lower().startswith("urn:") else text
+        return parse_platform_trace_code(code).code
+    if kind == "doc":
+        if len(text) > 100 or not re.fullmatch(r"[0-9A-Za-z\-_/()（）\u4e00-\u9fff]+", text):
+            raise ValueError("letters, digits and - _ / ( ) only, at most 100")
+        return text
+    if len(text) > 200:
+        raise ValueError("at most 200 characters")
+    return text
+
+
+# ------------------------------------------------------------------------------------------------
+# Building the event.
+# ------------------------------------------------------------------------------------------------
+
+
+def _number(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _doc(kind: str, number: str) -> dict[str, str]:
+    return {"type": "cert", "bizTransaction": f"urn:tracehub:doc:{kind}:{number}"}
+
+
+def _ext(term: str) -> str:
+    return f"{EXTENSION_PREFIX}:{term}"
+
+
+def seller_of(location: Location) -> Party:
+    """Who sells at a stall: its operator (the stall holder), else the party holding it."""
+    return location.operator or location.party
+
+
+def build_event(step: str, clean: Mapping[str, Any], *, voucher: str | None = None) -> dict[str, Any]:
+    """The EPCIS 2.0 event of one step entry, with its event hash as eventID."""
+    location: Location = clean["location"]
+    when: dt.datetime = clean.get("time") or timezone.now().astimezone(CHINA).replace(microsecond=0)
+    local = when.astimezone(CHINA)
+    profile_step = registry[meat_veg.SECTOR].step(step)
+    transformation = "TransformationEvent" in profile_step.event_types
+    event: dict[str, Any] = {
+        "type": profile_step.event_types[0],
+        "eventTime": local.isoformat(),
+        "eventTimeZoneOffset": "+08:00",
+    }
+    what: dict[str, Any] = {}
+    transactions: list[dict[str, str]] = []
+    sources: list[dict[str, str]] = []
+    destinations: list[dict[str, str]] = []
+    extensions: dict[str, Any] = {}
+    ilmd: dict[str, Any] = {}
+    if step == "market_trading":
+        what["quantityList"] = [
+            {"epcClass": clean["lot"], "quantity": _number(clean["weight"]), "uom": "KGM"}
+        ]
+        transactions.append(
+            {"type": meat_veg.VOUCHER_TYPE, "bizTransaction": meat_veg.VOUCHER_PREFIX + str(voucher)}
+        )
+        sources.append({"type": "owning_party", "source": party_uri(seller_of(location))})
+        destinations.append({"type": "owning_party", "destination": party_uri(clean["buyer"])})
+        extensions[_ext("unitPrice")] = _number(clean["unit_price"])
+    elif step in ("market_entry", "canteen_receiving"):
+        what["quantityList"] = [
+            {"epcClass": clean["lot"], "quantity": _number(clean["weight"]), "uom": "KGM"}
+        ]
+        if clean.get("voucher"):
+            transactions.append(
+                {"type": meat_veg.VOUCHER_TYPE, "bizTransaction": meat_veg.VOUCHER_PREFIX + clean["voucher"]}
+            )
+        for key, kind in (
+            ("quarantine_certificate", "animal_quarantine_certificate"),
+            ("meat_inspection_certificate", "meat_quality_certificate"),
+            ("produce_certificate", "produce_compliance_certificate"),
+        ):
+            if clean.get(key):
+                transactions.append(_doc(kind, clean[key]))
+        sources.append({"type": "owning_party", "source": party_uri(clean["supplier"])})
+        receiver = clean.get("receiver") or seller_of(location)
+        destinations.append({"type": "owning_party", "destination": party_uri(receiver)})
+        extensions[_ext("origin")] = clean["origin"]
+        extensions[_ext("goodsType")] = clean["goods_type"]
+    elif step == "slaughter_entry":
+        what["epcList"] = list(clean["animals"])
+        transactions.append(_doc("animal_quarantine_certificate", clean["quarantine_certificate"]))
+        sources.append({"type": "owning_party", "source": party_uri(clean["supplier"])})
+        extensions[_ext("origin")] = clean["origin"]
+        extensions[_ext("entryCheck")] = "pass"
+    elif step == "slaughtering":
+        what["inputEPCList"] = list(clean["animals"])
+        what["outputQuantityList"] = [
+            {"epcClass": lot, "quantity": _number(weight), "uom": "KGM"} for lot, weight in clean["outputs"]
+        ]
+        ilmd = {"cbvmda:lotNumber": clean["batch"], _ext("slaughterDate"): clean["slaughter_date"]}
+    elif step == "meat_inspection":
+        what["quantityList"] = [{"epcClass": lot} for lot in clean["lots"]]
+        transactions.append(_doc("meat_quality_certificate", clean["meat_inspection_certificate"]))
+        transactions.append(_doc("animal_quarantine_certificate", clean["quarantine_certificate"]))
+        extensions[_ext("inspectionResult")] = {
+            _ext("testItem"): "meat_quality",
+            _ext("testMethod"): "GB/T 17996",
+            _ext("result"): clean["result"],
+        }
+    elif step == "retail":
+        seller = seller_of(location)
+        what["quantityList"] = [
+            {"epcClass": clean["lot"], "quantity": _number(clean["weight"]), "uom": "KGM"}
+        ]
+        if clean.get("receipt"):
+            transactions.append(
+                {
+                    "type": meat_veg.RECEIPT_TYPE,
+                    "bizTransaction": f"urn:tracehub:bt:{seller.uscc or seller.pk}:{clean['receipt']}",
+                }
+            )
+        if clean.get("unit_price") is not None:
+            extensions[_ext("unitPrice")] = _number(clean["unit_price"])
+    else:  # pragma: no cover - STEP_INPUTS and this function list the same steps
+        raise KeyError(step)
+    event.update(what)
+    if not transformation:
+        event["action"] = "OBSERVE"
+    event["bizStep"] = profile_step.biz_step
+    if profile_step.disposition:
+        event["disposition"] = profile_step.disposition
+    event["readPoint"] = {"id": location.identifier}
+    event["bizLocation"] = {"id": location.identifier}
+    if transactions:
+        event["bizTransactionList"] = transactions
+    if sources:
+        event["sourceList"] = sources
+    if destinations:
+        event["destinationList"] = destinations
+    if ilmd:
+        event["ilmd"] = ilmd
+    event.update(extensions)
+    event["eventID"] = event_hash(event, NAMESPACES)
+    return event
+
+
+def document(events: list[dict[str, Any]]) -> dict[str, Any]:
+    """The capture document of entered events."""
+    return {
+        "@context": CONTEXT,
+        "type": "EPCISDocument",
+        "schemaVersion": "2.0",
+        "creationDate": timezone.now().isoformat(),
+        "epcisBody": {"eventList": events},
+    }
