@@ -4,13 +4,28 @@ The full run is the default; ``--quick`` checks in a minute or two that everythi
 figures are printed but not written, unless ``--write`` says so). PostgreSQL is taken from
 ``BENCH_POSTGRES_URL`` (default ``postgres://postgres@127.0.0.1:5432/postgres``); when it does
 not answer, SQLite alone is measured and the report says so.
+
+Three benchmarks run, one after the other: capture (``bench.capture``, issue #2), capture with
+and without the sector profiles (``bench.profiles``, issue #6) and trace and recall
+(``bench.trace``, issue #4). The trace benchmark builds a synthetic city per database and
+size, each in its own database (``tracehub_city_1m`` on the PostgreSQL server, ``var/bench/
+city-1m.sqlite3``), and runs ``python -m bench.trace`` on it in a process of its own. By default
+1M events on PostgreSQL and 1M on SQLite (``--trace``, or ``BENCH_TRACE``); ``--trace-10m`` (or
+``BENCH_TRACE_10M=1``) adds the 10M city on PostgreSQL and with it the p95 ratio 10M/1M. A city
+is built afresh unless ``--trace-reuse`` (or ``BENCH_TRACE_REUSE=1``) says to measure the one a
+previous run left (a missing one is built). ``--trace-only`` and ``--no-trace`` run one of the two.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
+import subprocess
 import sys
+import tempfile
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from bench import capture
 from bench.report import PERFORMANCE_MD, machine_facts, write_section
@@ -47,6 +62,33 @@ def _big_runs(text: str) -> tuple[tuple[str, str], ...]:
     return tuple(runs)
 
 
+#: The trace benchmark's cities: (database, events).
+TRACE_DEFAULT = "postgresql:1000000,sqlite:1000000"
+TRACE_10M = ((capture.POSTGRESQL, 10_000_000),)
+TRACE_QUICK = "sqlite:20000,postgresql:20000"
+CITY_DIR = Path(__file__).resolve().parents[1] / "var" / "bench"
+
+
+def _trace_runs(text: str) -> tuple[tuple[str, int], ...]:
+    if text.strip() == "none":
+        return ()
+    runs = []
+    for item in text.split(","):
+        kind, _, size = item.strip().partition(":")
+        try:
+            events = int(size.replace("_", ""))
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected database:events, not {item!r}") from None
+        if events < 1000:
+            raise argparse.ArgumentTypeError(f"a city of {events} events is too small to measure")
+        runs.append((_databases(kind)[0], events))
+    return tuple(runs)
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     full = capture.Options()
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
@@ -78,7 +120,127 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--formats", type=_formats, help="formats of the throughput rounds: json,xml")
     parser.add_argument("--databases", type=_databases, help="databases to measure: sqlite,postgresql")
+    trace = parser.add_argument_group("trace and recall (bench.trace)")
+    trace.add_argument(
+        "--trace",
+        dest="trace_runs",
+        type=_trace_runs,
+        default=None,
+        help=f"cities as database:events pairs, or none (default {TRACE_DEFAULT}, or BENCH_TRACE; "
+        f"--quick: {TRACE_QUICK})",
+    )
+    trace.add_argument(
+        "--trace-10m",
+        action="store_true",
+        default=_flag("BENCH_TRACE_10M"),
+        help="also the 10M-event city on PostgreSQL (or BENCH_TRACE_10M=1)",
+    )
+    trace.add_argument(
+        "--trace-reuse",
+        action="store_true",
+        default=_flag("BENCH_TRACE_REUSE"),
+        help="measure the cities a previous run built instead of building them again "
+        "(or BENCH_TRACE_REUSE=1)",
+    )
+    trace.add_argument(
+        "--trace-starts", type=int, help="random starts per direction (default 1000; --quick 100)"
+    )
+    trace.add_argument("--trace-repeats", type=int, help="runs per trace, median kept (default 3; --quick 1)")
+    trace.add_argument("--trace-dir", type=Path, default=CITY_DIR, help="where the SQLite cities are kept")
+    only = parser.add_mutually_exclusive_group()
+    only.add_argument("--trace-only", action="store_true", help="run the trace benchmark only")
+    only.add_argument("--no-trace", action="store_true", help="run the capture benchmark only")
     return parser.parse_args(argv)
+
+
+def trace_plan(args: argparse.Namespace) -> tuple[tuple[str, int], ...]:
+    """The cities to measure, from the arguments and the environment."""
+    if args.no_trace:
+        return ()
+    runs = args.trace_runs
+    if runs is None:
+        runs = _trace_runs(TRACE_QUICK if args.quick else os.environ.get("BENCH_TRACE", TRACE_DEFAULT))
+    if args.trace_10m:
+        runs = tuple(dict.fromkeys(runs + TRACE_10M))
+    return runs
+
+
+def _label(events: int) -> str:
+    if events % 1_000_000 == 0:
+        return f"{events // 1_000_000}m"
+    if events % 1000 == 0:
+        return f"{events // 1000}k"
+    return str(events)
+
+
+def city_url(database: str, events: int, *, postgres_url: str, city_dir: Path) -> str:
+    """Where the city of ``events`` lives: its own PostgreSQL database, or its own SQLite file."""
+    if database == capture.POSTGRESQL:
+        parts = urlsplit(postgres_url)
+        return urlunsplit(parts._replace(path=f"/tracehub_city_{_label(events)}"))
+    return f"sqlite:///{(city_dir / f'city-{_label(events)}.sqlite3').resolve()}"
+
+
+def _drop_city(url: str, postgres_url: str) -> None:
+    """Remove a city a previous run left, so that this run builds (and times) it afresh."""
+    parts = urlsplit(url)
+    if parts.scheme.startswith("postgres"):
+        import psycopg
+
+        name = parts.path.lstrip("/")
+        with psycopg.connect(postgres_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        return
+    path = Path(parts.path)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def run_trace(
+    args: argparse.Namespace, *, postgres_url: str, postgres_version: str | None, write: bool, log
+) -> int:
+    """Run ``bench.trace`` once per city, each in its own process; 0 when every run succeeded."""
+    plan = trace_plan(args)
+    if postgres_version is None and any(db == capture.POSTGRESQL for db, _ in plan):
+        log("PostgreSQL does not answer: the trace benchmark measures SQLite only.")
+        plan = tuple(run for run in plan if run[0] != capture.POSTGRESQL)
+    if not plan:
+        return 0
+    starts = args.trace_starts or (100 if args.quick else 1000)
+    repeats = args.trace_repeats or (1 if args.quick else 3)
+    extra: list[str] = []
+    if not write:
+        # A check, not a measurement: keep the figures out of bench/ and docs/.
+        results = Path(tempfile.mkdtemp(prefix="tracehub-trace-bench-")) / "trace-results.json"
+        extra = ["--results", str(results), "--no-docs"]
+    failed = 0
+    args.trace_dir.mkdir(parents=True, exist_ok=True)
+    for database, events in plan:
+        url = city_url(database, events, postgres_url=postgres_url, city_dir=args.trace_dir)
+        if not args.trace_reuse:
+            _drop_city(url, postgres_url)
+        log(f"trace benchmark: {database}, {events:,} events ({url.rsplit('/', 1)[-1]})")
+        command = [
+            sys.executable,
+            "-m",
+            "bench.trace",
+            "--events",
+            str(events),
+            "--database",
+            url,
+            "--starts",
+            str(starts),
+            "--repeats",
+            str(repeats),
+            *extra,
+        ]
+        if args.trace_reuse:
+            command.append("--reuse")
+        done = subprocess.run(command, cwd=Path(__file__).resolve().parents[1], check=False)
+        if done.returncode != 0:
+            log(f"trace benchmark on {database} ({events:,} events) failed: exit {done.returncode}")
+            failed += 1
+    return 1 if failed else 0
 
 
 def options_from(args: argparse.Namespace) -> capture.Options:
@@ -108,6 +270,32 @@ def main(argv: list[str] | None = None) -> int:
     postgres_version, why = postgres_status(postgres_url)
     if postgres_version is None:
         print(f"PostgreSQL does not answer ({why}): measuring SQLite only.", file=sys.stderr)
+    write = not (args.no_write or (args.quick and not args.write))
+    status = 0
+    if not args.trace_only:
+        status = capture_main(args, options, postgres_url, postgres_version)
+        # The same documents with the sector profiles plugged in and out (issue #6 item 1).
+        from bench import profiles
+
+        print("\nsector profiles at capture (bench.profiles)", flush=True)
+        status = (
+            profiles.main(["--rounds", "3" if args.quick else "7", *([] if write else ["--no-write"])])
+            or status
+        )
+    trace_status = run_trace(
+        args,
+        postgres_url=postgres_url,
+        postgres_version=postgres_version,
+        write=write,
+        log=lambda line: print(line, flush=True),
+    )
+    if trace_status == 0 and trace_plan(args) and write:
+        print(f"trace section written to {PERFORMANCE_MD.relative_to(PERFORMANCE_MD.parents[1])}")
+    return status or trace_status
+
+
+def capture_main(args: argparse.Namespace, options, postgres_url: str, postgres_version: str | None) -> int:
+    """The capture benchmark (issue #2): run, print, write its section."""
     facts = machine_facts(postgres_version)
     print(
         f"TraceHub capture benchmark ({'quick' if args.quick else 'full'} run), {facts['date']}", flush=True

@@ -37,3 +37,18 @@ def api(api_key) -> Client:
 def conformance_dir() -> Path:
     assert CONFORMANCE.is_dir(), f"the conformance data is expected at {CONFORMANCE}"
     return CONFORMANCE
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """The departments (reference data of a data migration) in a transactional test's database.
+
+    A transactional test (live server, threads) that runs after another finds the tables flushed;
+    the migration's own function puts the departments back. (``serialized_rollback`` would clash with
+    the content types the previous flush has already re-created.)
+    """
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("tracehub.accounts.migrations.0003_departments").create(apps, None)

@@ -10,7 +10,13 @@ from ninja import Schema
 from tracehub.core.ninja import make_api
 from tracehub.registry.actors import actor_for_request
 from tracehub.registry.api import router as registry_router
+from tracehub.registry.api_codes import router as codes_router
 from tracehub.registry.api_import import router as import_router
+from tracehub.sectors.api import router as sectors_router
+from tracehub.sectors.api_drug import router as drug_router
+from tracehub.sectors.api_enterprise import router as enterprise_router
+from tracehub.sectors.api_import_food import router as import_food_router
+from tracehub.sectors.api_liquor import router as liquor_router
 from tracehub.tracing.api import router as tracing_router
 
 api_v1 = make_api(
@@ -60,4 +66,10 @@ def me(request):
 
 api_v1.add_router("/", registry_router)
 api_v1.add_router("/", import_router)
+api_v1.add_router("/", codes_router)
 api_v1.add_router("/", tracing_router)
+api_v1.add_router("/", drug_router)
+api_v1.add_router("/", import_food_router)
+api_v1.add_router("/", liquor_router)
+api_v1.add_router("/", enterprise_router)
+api_v1.add_router("/", sectors_router)

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "tracehub.epcis",
     "tracehub.demo",
     "tracehub.tracing",
+    "tracehub.sectors",
+    "tracehub.portal",
 ]
 
 MIDDLEWARE = [
@@ -211,6 +213,24 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+# --- public portal (issue #5 items 3-7; docs/portal.md) -----------------------------------
+#: A serial looked up this many times raises the "looked up many times" warning and alert.
+TRACEHUB_PORTAL_MANY_LOOKUPS = int(os.environ.get("TRACEHUB_PORTAL_MANY_LOOKUPS", "20"))
+#: Two look-ups of one serial at least this far apart (km) ...
+TRACEHUB_PORTAL_FAR_KM = float(os.environ.get("TRACEHUB_PORTAL_FAR_KM", "300"))
+#: ... within this many hours raise the "looked up far apart" warning and alert.
+TRACEHUB_PORTAL_FAR_HOURS = float(os.environ.get("TRACEHUB_PORTAL_FAR_HOURS", "6"))
+#: Reports one client may file per hour, and consumer API requests per minute (Django cache).
+TRACEHUB_PORTAL_REPORTS_PER_HOUR = int(os.environ.get("TRACEHUB_PORTAL_REPORTS_PER_HOUR", "5"))
+TRACEHUB_PORTAL_API_PER_MINUTE = int(os.environ.get("TRACEHUB_PORTAL_API_PER_MINUTE", "120"))
+#: Largest photo accepted with a report (JPEG, PNG or WebP, checked by content).
+TRACEHUB_PORTAL_PHOTO_MAX_BYTES = int(os.environ.get("TRACEHUB_PORTAL_PHOTO_MAX_BYTES", str(5 * 1024 * 1024)))
+#: How long a product's master data, a lot's upstream chain and place names are cached (seconds).
+TRACEHUB_PORTAL_CACHE_SECONDS = int(os.environ.get("TRACEHUB_PORTAL_CACHE_SECONDS", "300"))
+#: How long "is any recall open?" is cached per process (a new recall shows at once in the process that
+#: declared it, within this many seconds in the others).
+TRACEHUB_PORTAL_RECALL_SECONDS = int(os.environ.get("TRACEHUB_PORTAL_RECALL_SECONDS", "30"))
 
 LOGGING = {
     "version": 1,

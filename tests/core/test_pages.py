@@ -84,7 +84,8 @@ def test_login_page_is_in_chinese(client):
 
 def test_login_page_leads_a_new_enterprise_to_self_registration(client):
     html = client.get("/accounts/login/").content.decode()
-    assert '<a href="/console/registry/register/" data-testid="register-link">注册企业并向主管部门备案</a>' in html
+    link = '<a href="/console/registry/register/" data-testid="register-link">注册企业并向主管部门备案</a>'
+    assert link in html
 
 
 def test_sign_in_leads_to_the_console_with_the_users_name(client, user):

@@ -26,6 +26,7 @@ from tracehub.epcis.models import CaptureJob, Event
 from tracehub.epcis.validation import check_document
 from tracehub.epcis.vocab import BIZ_STEPS, BIZ_TRANSACTION_TYPES, DISPOSITIONS
 from tracehub.identifiers import has_valid_check_digit, parse_identifier
+from tracehub.sectors import demo as sector_demo
 
 EVENTS_PER_CHAIN = {"pork": 12, "vegetables": 6, "wine": 17, "drug": 13, "pesticide": 3}
 
@@ -243,30 +244,49 @@ def test_platform_uris_for_parties_without_a_gs1_prefix():
 @pytest.mark.django_db
 def test_load_demo_captures_every_event_once(documents):
     total = sum(len(demo.events) for demo in documents)
+    chain_ids = {e["eventID"] for demo in documents for e in demo.events}
     out = StringIO()
     call_command("load_demo", stdout=out)
-    assert Event.objects.count() == total
     assert f"{len(documents)} documents, {total} events, {total} captured, 0 already stored" in out.getvalue()
+    assert set(Event.objects.filter(event_id__in=chain_ids).values_list("event_id", flat=True)) == chain_ids
+    # The sector subsystems' demos (issues #6, #7) add their own steps after the five chains.
+    stored = Event.objects.count()
+    assert stored - total >= sector_demo.EVENT_COUNT
     assert set(CaptureJob.objects.values_list("status", flat=True)) == {"succeeded"}
 
     out = StringIO()
     call_command("load_demo", stdout=out)
-    assert Event.objects.count() == total
+    assert Event.objects.count() == stored  # nothing twice, the sector demos included
     assert f"0 captured, {total} already stored" in out.getvalue()
-    # Both runs recorded the events under one demo client (O3).
-    assert CaptureJob.objects.values("client").distinct().count() == 1
+    # Both runs recorded the chains under one demo client (O3).
+    chain_jobs = CaptureJob.objects.filter(events__event_id__in=chain_ids).distinct()
+    assert chain_jobs.values("client").distinct().count() == 1
 
 
 @pytest.mark.django_db
 def test_if_empty_loads_an_empty_store_and_leaves_a_full_one_alone(documents):
     call_command("load_demo", "--if-empty", stdout=StringIO())
     stored, jobs = Event.objects.count(), CaptureJob.objects.count()
-    assert stored == sum(len(demo.events) for demo in documents)
+    assert stored >= sum(len(demo.events) for demo in documents) + sector_demo.EVENT_COUNT
 
     out = StringIO()
     call_command("load_demo", "--if-empty", stdout=out)
     assert (Event.objects.count(), CaptureJob.objects.count()) == (stored, jobs)
     assert "not loaded" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_if_empty_gives_every_demo_account_the_new_password(documents, monkeypatch):
+    # make run on a loaded database prints a new password: the sector demos' accounts take it too.
+    from django.contrib.auth import authenticate
+
+    call_command("load_demo", stdout=StringIO())
+    monkeypatch.setenv("TRACEHUB_DEMO_PASSWORD", "Xiamen-Trace-2026!")
+    call_command("load_demo", "--if-empty", stdout=StringIO())
+    from tracehub.sectors import demo_g3_e2
+
+    for username in ("demo-operator", *sector_demo.ACCOUNTS, *demo_g3_e2.ACCOUNTS):
+        assert authenticate(username=username, password="Xiamen-Trace-2026!") is not None, username
 
 
 @pytest.mark.django_db
@@ -277,8 +297,9 @@ def test_another_seed_adds_a_second_data_set(documents):
         e["eventID"] for d in documents for e in d.events
     }
     call_command("load_demo", stdout=StringIO())
+    first = Event.objects.count()
     call_command("load_demo", "--seed", "7", stdout=StringIO())
-    assert Event.objects.count() == 2 * sum(len(demo.events) for demo in documents)
+    assert Event.objects.count() == first + sum(len(demo.events) for demo in documents)
 
 
 @pytest.mark.django_db

@@ -97,3 +97,8 @@ def shoot(request):
         return path
 
     return _shoot
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(reference_data):
+    """Every browser test runs against a live server, so its database is flushed between tests."""

@@ -10,7 +10,6 @@ every step (docs/consoles.md "Screens").
 
 from __future__ import annotations
 
-import importlib
 import re
 from datetime import timedelta
 
@@ -34,12 +33,6 @@ USCC = make_uscc("350213", "3FT5X7Q24")
 
 @pytest.fixture
 def official(transactional_db):
-    # The departments are reference data of a data migration; a transactional test that runs after
-    # another one finds the tables flushed, so the migration's own function puts them back.
-    from django.apps import apps
-
-    departments = importlib.import_module("tracehub.accounts.migrations.0003_departments")
-    departments.create(apps, None)
     return user_create(
         username="lin.commerce",
         password=PASSWORD,

@@ -45,7 +45,9 @@ def event(read_point=SGLN_A, *, gtin_prefix=PREFIX_A, item="0001", serial="1", *
         "eventTimeZoneOffset": "+08:00",
         "epcList": [f"urn:epc:id:sgtin:{gtin_prefix}.{item}.{serial}"],
         "action": "OBSERVE",
-        "bizStep": "shipping",
+        # Not shipping: party B is a pharmacy, whose shipments the drug profile checks field by field
+        # (tests/sectors); who may capture where is the same for any step.
+        "bizStep": "storing",
         "readPoint": {"id": read_point},
     }
     data.update(over)

@@ -24,7 +24,9 @@ def _event(event_id: str, read_point: str, serial: str, **over):
         "eventTimeZoneOffset": "+08:00",
         "epcList": [f"urn:epc:id:sgtin:{PREFIX_A}.0001.{serial}"],
         "action": "OBSERVE",
-        "bizStep": "shipping",
+        # Not shipping: party B is a pharmacy, and a drug shipment must carry what the drug
+        # profile asks (docs/sectors/drug.md); reading scope is the same for any step.
+        "bizStep": "storing",
         "readPoint": {"id": read_point},
     }
     data.update(over)

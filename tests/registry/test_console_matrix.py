@@ -22,8 +22,9 @@ from tracehub.accounts.services import notification_send, user_create
 from tracehub.epcis.models import Event
 from tracehub.epcis.services import capture_document_store
 from tracehub.registry import urls as registry_urls
+from tracehub.registry.services import code_allocation_create
 
-from .world import REPO_DOCS, SGLN_A, USCC_B, World, build_world, close_response
+from .world import REPO_DOCS, SGLN_A, SYSTEM, USCC_B, World, build_world, close_response
 
 COLUMNS = (
     "anonymous",
@@ -67,6 +68,7 @@ class ConsoleWorld:
     capture_id: str
     no_party: object
     notification_pk: int
+    code_pk: int = 0
 
     def client(self, role: str) -> Client:
         client = Client()
@@ -89,6 +91,7 @@ class ConsoleWorld:
             "capture_a": self.capture_id,
             "api_client_a": w.clients["party_client"].pk,
             "notification_admin": self.notification_pk,
+            "code_a": self.code_pk,
         }
 
 
@@ -125,12 +128,16 @@ def build_console_world() -> ConsoleWorld:
     link = f"/console/filings/{world.filing_a.pk}/"
     notification_send(users=[world.users["admin"]], message="Test notice.", link=link)
 
+    allocation = code_allocation_create(
+        actor=SYSTEM, party=world.party_a, product=world.product_a, count=40, scheme="gs1", lot="L1"
+    )
     return ConsoleWorld(
         world=world,
         event_pk=Event.objects.get(capture_job=job).pk,
         capture_id=job.capture_id,
         no_party=no_party,
         notification_pk=Notification.objects.get(user=world.users["admin"]).pk,
+        code_pk=allocation.pk,
     )
 
 

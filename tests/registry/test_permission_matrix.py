@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 import orjson
 import pytest
@@ -23,6 +24,7 @@ from tracehub.registry import services
 from tracehub.registry.imports import import_batch_create
 
 from .world import (
+    GTIN_A,
     PDF,
     PREFIX_A,
     REPO_DOCS,
@@ -66,7 +68,8 @@ class Case:
     body: Callable[[World], Any] | None = None
     files: Callable[[World], dict[str, Any]] | None = None
     setup: Callable[[World], None] | None = None
-    query: dict[str, Any] = field(default_factory=dict)
+    #: The query string: a dict, or a function of the world (for a party's id).
+    query: dict[str, Any] | Callable[[World], dict[str, Any]] = field(default_factory=dict)
 
 
 def _submitted(w: World) -> None:
@@ -138,6 +141,46 @@ def _recall_declared(w: World) -> None:
     w.recall_id = response.json()["recallID"]
 
 
+def _code_allocation(w: World) -> None:
+    """40 GS1 serials of party A's product, allocated by the platform (docs/codes.md)."""
+    allocation = services.code_allocation_create(
+        actor=SYSTEM, party=w.party_a, product=w.product_a, count=40, scheme="gs1", lot="L1"
+    )
+    w.allocation_id = allocation.pk
+
+
+# The sector routes' subjects are set up by the helpers of their own permission tests
+# (tests/sectors/test_*permissions.py), imported when called: those modules import this one.
+
+
+def _voucher_issued(w: World) -> None:
+    """A sale at party A's location to a filed canteen, with its trace voucher."""
+    from tests.sectors.test_permissions import _voucher
+
+    w.voucher_code = _voucher(w)
+
+
+def _slip_issued(w: World) -> None:
+    """A wholesale shipment of liquor by party A to a filed retailer, with its accompanying slip."""
+    from tests.sectors.test_liquor_permissions import _slip
+
+    w.slip_number = _slip(w)
+
+
+def _import_recorded(w: World) -> None:
+    """An import record of party A as importer, inside its retention period (sets ``record_id``)."""
+    from tests.sectors.test_drug_permissions import _import_record
+
+    _import_record(w)
+
+
+MEAT_LOT_A = f"https://id.gs1.org/01/{GTIN_A}/10/L1"
+LIQUOR_LOT_A = f"https://id.gs1.org/01/{GTIN_A}/10/P1"
+SSCC_A = f"urn:epc:id:sscc:{PREFIX_A}.01234567"
+ITEM_A = f"urn:epc:id:sgtin:{PREFIX_A}.0001.S1"
+RECORD = lambda w: {"record_id": w.record_id}  # noqa: E731
+OF_PARTY_A = lambda w: {"party": w.party_a.pk}  # noqa: E731
+ALLOCATION = lambda w: {"allocation_id": w.allocation_id}  # noqa: E731
 RECALL = lambda w: {"recall_id": w.recall_id}  # noqa: E731
 IMPORT = lambda w: {"batch_id": w.import_batch_id}  # noqa: E731
 PARTY = lambda w: {"party_id": w.party_a.pk}  # noqa: E731
@@ -243,6 +286,16 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/api/v1/imports/{batch_id}/commit"): Case(IMPORT, body=lambda w: {}, setup=_import_batch),
     ("GET", "/api/v1/imports/templates/{kind}.xlsx"): Case(lambda w: {"kind": "parties"}),
     ("GET", "/api/v1/imports/templates/{kind}.csv"): Case(lambda w: {"kind": "products"}),
+    # Code allocation (docs/codes.md).
+    ("POST", "/api/v1/codes"): Case(
+        body=lambda w: {"productId": w.product_a.pk, "scheme": "gs1", "count": 10, "lot": "L2"}
+    ),
+    ("GET", "/api/v1/codes"): Case(),
+    ("GET", "/api/v1/codes/{allocation_id}"): Case(ALLOCATION, setup=_code_allocation),
+    **{
+        ("GET", f"/api/v1/codes/{{allocation_id}}/{name}"): Case(ALLOCATION, setup=_code_allocation)
+        for name in ("codes.csv", "labels.svg", "labels.png", "labels.html", "labels.pdf")
+    },
     # Tracing (tracehub.tracing): not scoped by role yet, see docs/permissions.md.
     ("GET", "/api/v1/trace/forward"): Case(query={"id": LOT_A}, setup=_lot_captured),
     ("GET", "/api/v1/trace/back"): Case(query={"id": LOT_A}, setup=_lot_captured),
@@ -253,6 +306,85 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/api/v1/recalls/{recall_id}"): Case(RECALL, setup=_recall_declared),
     ("GET", "/api/v1/recalls/{recall_id}/export.csv"): Case(RECALL, setup=_recall_declared),
     ("GET", "/api/v1/recalls/{recall_id}/export.xlsx"): Case(RECALL, setup=_recall_declared),
+    # Sectors: profiles and meat/vegetable entries and vouchers (tracehub.sectors.api).
+    ("GET", "/api/v1/sectors/profiles"): Case(),
+    ("POST", "/api/v1/sectors/meat_veg/{step}"): Case(
+        lambda w: {"step": "retail"},
+        body=lambda w: {"location": SGLN_A, "lot": MEAT_LOT_A, "weight": "1.5", "time": "2026-11-19 10:00"},
+    ),
+    ("GET", "/api/v1/sectors/vouchers/{code}"): Case(
+        lambda w: {"code": w.voucher_code}, setup=_voucher_issued
+    ),
+    # Liquor (sectors.api_liquor, docs/sectors/liquor.md).
+    ("POST", "/api/v1/sectors/liquor/{step}"): Case(
+        lambda w: {"step": "retail"},
+        body=lambda w: {"location": SGLN_A, "lot": LIQUOR_LOT_A, "quantity": "1", "time": "2026-11-20 10:00"},
+    ),
+    ("GET", "/api/v1/sectors/liquor/slips/{number}"): Case(
+        lambda w: {"number": w.slip_number}, setup=_slip_issued
+    ),
+    ("GET", "/api/v1/sectors/liquor/operators"): Case(),
+    ("GET", "/api/v1/sectors/liquor/catalogue"): Case(),
+    # Enterprise full chain (sectors.api_enterprise, docs/sectors/enterprise.md).
+    ("POST", "/api/v1/sectors/enterprise/recipes"): Case(
+        body=lambda w: {
+            "partyId": w.party_a.pk,
+            "code": "R1",
+            "name": "配方",
+            "outputProduct": GTIN_A,
+            "lines": [{"product": GTIN_A, "quantity": "1.1"}],
+        }
+    ),
+    ("POST", "/api/v1/sectors/enterprise/control-points"): Case(
+        body=lambda w: {"partyId": w.party_a.pk, "code": "CCP1", "name": "冷藏", "minimum": 0, "maximum": 4}
+    ),
+    ("GET", "/api/v1/sectors/enterprise/stock"): Case(query=OF_PARTY_A),
+    ("GET", "/api/v1/sectors/enterprise/findings"): Case(),
+    ("POST", "/api/v1/sectors/enterprise/evaluate"): Case(body=lambda w: {}, query=OF_PARTY_A),
+    ("POST", "/api/v1/sectors/enterprise/{step}"): Case(
+        lambda w: {"step": "sales"},
+        body=lambda w: {
+            "location": SGLN_A,
+            "lot": LIQUOR_LOT_A,
+            "quantity": "1",
+            "uom": "KGM",
+            "time": "2026-11-20 10:00",
+        },
+    ),
+    # Drug (sectors.api_drug, docs/sectors/drug.md).
+    ("GET", "/api/v1/sectors/drug/parties"): Case(),
+    ("GET", "/api/v1/sectors/drug/cases"): Case(),
+    ("POST", "/api/v1/sectors/drug/cases"): Case(
+        body=lambda w: {
+            "party": w.party_a.pk,
+            "number": "厦市监药案〔2026〕900号",
+            "date": "2026-11-20",
+            "violation": "无证经营药品",
+        }
+    ),
+    ("GET", "/api/v1/sectors/drug/alerts"): Case(),
+    ("GET", "/api/v1/sectors/drug/lots/{gtin}/{lot}/destinations"): Case(
+        lambda w: {"gtin": GTIN_A, "lot": "L1"}
+    ),
+    ("GET", "/api/v1/sectors/drug/udi"): Case(query={"code": f"(01){GTIN_A}(10)L1"}),
+    ("POST", "/api/v1/sectors/drug/{step}"): Case(
+        lambda w: {"step": "unpacking"},
+        body=lambda w: {"location": SGLN_A, "parent": SSCC_A, "time": "2026-11-20 09:00"},
+    ),
+    # Imported food (sectors.api_import_food, docs/sectors/import_food.md).
+    ("GET", "/api/v1/sectors/import_food/records"): Case(),
+    ("GET", "/api/v1/sectors/import_food/records/{record_id}"): Case(RECORD, setup=_import_recorded),
+    ("POST", "/api/v1/sectors/import_food/records/{record_id}/delete"): Case(
+        RECORD, body=lambda w: {"reason": "清理"}, setup=_import_recorded
+    ),
+    ("GET", "/api/v1/sectors/import_food/producers"): Case(),
+    ("POST", "/api/v1/sectors/import_food/producers"): Case(
+        body=lambda w: {"registrationNumber": "CIFR2023AUS00077", "name": "Murray Dairy", "country": "AU"}
+    ),
+    ("POST", "/api/v1/sectors/import_food/{step}"): Case(
+        lambda w: {"step": "retail"},
+        body=lambda w: {"location": SGLN_A, "goods": ITEM_A, "time": "2026-11-20 19:00"},
+    ),
 }
 
 
@@ -268,11 +400,14 @@ def test_every_route_has_a_row_in_the_matrix_and_a_case():
 
 def _call(world: World, role: str, method: str, path: str, case: Case):
     url = path.format(**case.params(world))
+    query = case.query(world) if callable(case.query) else case.query
     http = world.http(role)
+    if method == "GET":
+        return http.get(url, query)
+    if query:
+        url = f"{url}?{urlencode(query)}"
     if case.files is not None:
         return http.post(url, data=case.files(world))
-    if method == "GET":
-        return http.get(url, case.query)
     if method == "DELETE":
         return http.delete(url)
     data = orjson.dumps(case.body(world) if case.body else {})
@@ -301,7 +436,7 @@ def test_route_answers_each_role_as_the_matrix_says(world, route):
         finally:
             transaction.savepoint_rollback(savepoint)
             world.filing_a = original_filing
-            for obj in (world.party_a, world.filing_a, world.licence_a):
+            for obj in (world.party_a, world.filing_a, world.licence_a, world.product_a):
                 obj.refresh_from_db()
     assert not wrong, f"{method} {path}:\n" + "\n".join(wrong)
 

@@ -4,19 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('epcis', '0002_index_role_lot'),
+        ("epcis", "0002_index_role_lot"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='eventindex',
-            name='eventindex_event_idx',
+            model_name="eventindex",
+            name="eventindex_event_idx",
         ),
         migrations.AlterField(
-            model_name='event',
-            name='event_id',
-            field=models.CharField(max_length=500, verbose_name='event ID'),
+            model_name="event",
+            name="event_id",
+            field=models.CharField(max_length=500, verbose_name="event ID"),
         ),
     ]
