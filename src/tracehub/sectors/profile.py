@@ -494,31 +494,33 @@ class ProfileRegistry:
     def check_event(self, normalized, event, namespaces, sectors) -> list[ProfileError]:
         """The profile errors of one event (the checker plugged into capture).
 
-        The event's sectors are looked up only when they decide something: for a step bound to a CBV
-        bizStep, when the event fails the step's fields or the step has rules to run.
+        The event's sectors are looked up only for a step bound to a CBV bizStep; a platform bizStep
+        is checked whatever the event's sector.
         """
         candidates = self._by_step.get(normalized.biz_step or "")
         if not candidates:
             return []
         errors: list[ProfileError] = []
         for c in candidates:
-            scoped = not c.step.platform  # a CBV bizStep: checked only for events of the sector
+            # A CBV bizStep is checked only for events of the sector. The event's sectors are asked
+            # first (once per event, cached per document): most events of a common CBV step belong
+            # to no sector that binds it, and reading their fields would be wasted (issue #6 cost).
+            if not c.step.platform and c.profile.sector not in sectors():
+                continue
             if normalized.event_type not in c.step.event_types:
-                if not scoped or c.profile.sector in sectors():
-                    errors.append(
-                        ProfileError(
-                            "type",
-                            f"step {c.step.key} {c.step.label} of sector {c.profile.sector} is a "
-                            f"{' or '.join(c.step.event_types)}, not a {normalized.event_type}",
-                        )
+                errors.append(
+                    ProfileError(
+                        "type",
+                        f"step {c.step.key} {c.step.label} of sector {c.profile.sector} is a "
+                        f"{' or '.join(c.step.event_types)}, not a {normalized.event_type}",
                     )
+                )
                 continue
             field_errors, values = _check_fields(c, event, namespaces)
             if field_errors:
-                if not scoped or c.profile.sector in sectors():
-                    errors.extend(field_errors)
+                errors.extend(field_errors)
                 continue
-            if not c.step.rules or (scoped and c.profile.sector not in sectors()):
+            if not c.step.rules:
                 continue
             context = CheckContext(normalized, event, namespaces, sectors, c.profile, c.step, values)
             for rule in c.step.rules:
