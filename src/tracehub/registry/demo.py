@@ -186,12 +186,27 @@ def demo_password() -> str:
     """TRACEHUB_DEMO_PASSWORD, checked by the password validators, or a new random password."""
     chosen = os.environ.get("TRACEHUB_DEMO_PASSWORD")
     if not chosen:
-        return secrets.token_urlsafe(12)
+        # A random password can, rarely, look like one of the demo usernames, and the similarity
+        # validator would then refuse it half-way through loading: draw until every account takes it.
+        while True:
+            drawn = secrets.token_urlsafe(12)
+            if _accepted_for_every_account(drawn):
+                return drawn
     try:
         validate_password(chosen)
     except ValidationError as exc:
         raise ValueError(f"TRACEHUB_DEMO_PASSWORD is not accepted: {' '.join(exc.messages)}") from None
     return chosen
+
+
+def _accepted_for_every_account(password: str) -> bool:
+    user_model = get_user_model()
+    try:
+        for username in ACCOUNTS:
+            validate_password(password, user_model(username=username))
+    except ValidationError:
+        return False
+    return True
 
 
 def describe(result: RegistryDemoResult | None) -> list[str]:
