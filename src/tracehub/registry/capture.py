@@ -224,8 +224,28 @@ class SectorResolver:
 
     def event_sectors(self, normalized) -> frozenset[str]:
         """The sector codes (``accounts.Sector``) of one normalised event; empty when none is known."""
-        products = {self._product_key(e.key) for e in normalized.index if e.role in _OBJECT_ROLES}
-        locations = {k for k in (normalized.read_point, normalized.biz_location) if k}
+        # Keys whose head no registered product or location has are dropped before any set or
+        # cache work: most events of a bulk feed name unregistered goods, and this runs once per
+        # event of every captured document (issue #2 throughput, issue #6 profiles).
+        product_heads, location_heads = self._heads()
+        products: set[str] = set()
+        for entry in normalized.index:
+            if entry.role in _OBJECT_ROLES:
+                key = entry.key
+                if key[:3] == "01/":
+                    if key[:_HEAD] not in product_heads:
+                        continue  # a GTIN key keeps its head as a product key
+                    key = key if key.count("/") < 2 else key[: key.index("/", 3)]
+                else:
+                    key = self._product_key(key)
+                    if key[:_HEAD] not in product_heads:
+                        continue
+                products.add(key)
+        locations = {
+            k for k in (normalized.read_point, normalized.biz_location) if k and k[:_HEAD] in location_heads
+        }
+        if not products and not locations:
+            return frozenset()
         self._lookup(products, locations)
         sectors: set[str] = set()
         for key in products:
