@@ -13,6 +13,8 @@ from tracehub.registry.api import router as registry_router
 from tracehub.registry.api_codes import router as codes_router
 from tracehub.registry.api_import import router as import_router
 from tracehub.sectors.api import router as sectors_router
+from tracehub.sectors.api_agri import router as agri_router
+from tracehub.sectors.api_agri_input import router as agri_input_router
 from tracehub.sectors.api_drug import router as drug_router
 from tracehub.sectors.api_enterprise import router as enterprise_router
 from tracehub.sectors.api_import_food import router as import_food_router
@@ -72,4 +74,6 @@ api_v1.add_router("/", drug_router)
 api_v1.add_router("/", import_food_router)
 api_v1.add_router("/", liquor_router)
 api_v1.add_router("/", enterprise_router)
+api_v1.add_router("/", agri_input_router)
+api_v1.add_router("/", agri_router)
 api_v1.add_router("/", sectors_router)

@@ -19,6 +19,8 @@ urlpatterns = [
     path("console/sectors/import_food/", include("tracehub.sectors.urls_import")),
     path("console/sectors/liquor/", include("tracehub.sectors.urls_liquor")),
     path("console/sectors/enterprise/", include("tracehub.sectors.urls_enterprise")),
+    path("console/sectors/agri_input/", include("tracehub.sectors.urls_agri_input")),
+    path("console/sectors/agri/", include("tracehub.sectors.urls_agri")),
     path("console/sectors/", include("tracehub.sectors.urls")),
     path("console/portal/", include("tracehub.portal.urls_console")),
     path("liquor/", include(urls_liquor.public_patterns)),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import sys
 from io import StringIO
 from typing import Any
 
@@ -22,11 +23,13 @@ from tracehub.demo.events import (
     PLATFORM_BIZ_TRANSACTION_TYPES,
     demo_documents,
 )
+from tracehub.demo.management.commands.load_demo import DEMO_CLIENT_NAME, _sector_demos, demo_event_count
 from tracehub.epcis.models import CaptureJob, Event
 from tracehub.epcis.validation import check_document
 from tracehub.epcis.vocab import BIZ_STEPS, BIZ_TRANSACTION_TYPES, DISPOSITIONS
 from tracehub.identifiers import has_valid_check_digit, parse_identifier
 from tracehub.sectors import demo as sector_demo
+from tracehub.sectors import demo_g2_g6, demo_g3_e2
 
 EVENTS_PER_CHAIN = {"pork": 12, "vegetables": 6, "wine": 17, "drug": 13, "pesticide": 3}
 
@@ -241,6 +244,16 @@ def test_platform_uris_for_parties_without_a_gs1_prefix():
 # -- capture through the real pipeline ------------------------------------------------------------
 
 
+def test_the_demo_event_count_adds_every_sector_demo_module(documents):
+    # Each sector demo declares its count from its step lists (one event per step, plus the plain
+    # EPCIS events its partners' own systems send); a module added to _sector_demos counts too.
+    modules = list(dict.fromkeys(sys.modules[load.__module__] for load in _sector_demos()))
+    assert {sector_demo, demo_g2_g6, demo_g3_e2} <= set(modules)
+    assert (sector_demo.EVENT_COUNT, demo_g2_g6.EVENT_COUNT, demo_g3_e2.EVENT_COUNT) == (12, 40, 23)
+    assert sum(len(demo.events) for demo in documents) == sum(EVENTS_PER_CHAIN.values()) == 51
+    assert demo_event_count() == 51 + sum(module.EVENT_COUNT for module in modules)
+
+
 @pytest.mark.django_db
 def test_load_demo_captures_every_event_once(documents):
     total = sum(len(demo.events) for demo in documents)
@@ -249,10 +262,15 @@ def test_load_demo_captures_every_event_once(documents):
     call_command("load_demo", stdout=out)
     assert f"{len(documents)} documents, {total} events, {total} captured, 0 already stored" in out.getvalue()
     assert set(Event.objects.filter(event_id__in=chain_ids).values_list("event_id", flat=True)) == chain_ids
-    # The sector subsystems' demos (issues #6, #7) add their own steps after the five chains.
+    # The sector subsystems' demos (issues #6, #7) add their own steps after the five chains: each
+    # demo module's EVENT_COUNT, no more, no less.
     stored = Event.objects.count()
-    assert stored - total >= sector_demo.EVENT_COUNT
+    assert stored == demo_event_count()
     assert set(CaptureJob.objects.values_list("status", flat=True)) == {"succeeded"}
+    # Every capture job names who sent it (O3): the demo loader's API client, sector steps included.
+    assert CaptureJob.objects.filter(client__isnull=True).count() == 0
+    assert set(CaptureJob.objects.values_list("client__name", flat=True)) == {DEMO_CLIENT_NAME}
+    assert Event.objects.filter(client__isnull=True).count() == 0
 
     out = StringIO()
     call_command("load_demo", stdout=out)
@@ -267,7 +285,7 @@ def test_load_demo_captures_every_event_once(documents):
 def test_if_empty_loads_an_empty_store_and_leaves_a_full_one_alone(documents):
     call_command("load_demo", "--if-empty", stdout=StringIO())
     stored, jobs = Event.objects.count(), CaptureJob.objects.count()
-    assert stored >= sum(len(demo.events) for demo in documents) + sector_demo.EVENT_COUNT
+    assert stored == demo_event_count()
 
     out = StringIO()
     call_command("load_demo", "--if-empty", stdout=out)

@@ -23,6 +23,7 @@ from tracehub.epcis.services import capture_document_store
 from tracehub.registry import services
 from tracehub.registry.imports import import_batch_create
 
+from ..sectors.agri_matrix import agri_cases
 from .world import (
     GTIN_A,
     PDF,
@@ -172,6 +173,12 @@ def _import_recorded(w: World) -> None:
     from tests.sectors.test_drug_permissions import _import_record
 
     _import_record(w)
+
+
+def _agri_input_cases() -> dict[tuple[str, str], Case]:
+    from tests.sectors.test_agri_input_permissions import agri_input_cases
+
+    return agri_input_cases(Case)
 
 
 MEAT_LOT_A = f"https://id.gs1.org/01/{GTIN_A}/10/L1"
@@ -385,7 +392,10 @@ CASES: dict[tuple[str, str], Case] = {
         lambda w: {"step": "retail"},
         body=lambda w: {"location": SGLN_A, "goods": ITEM_A, "time": "2026-11-20 19:00"},
     ),
+    # Farm inputs (sectors.api_agri_input, docs/sectors/agri-input-records.md): the cases of its own test.
+    **_agri_input_cases(),
 }
+CASES.update(agri_cases(Case))  # farm produce (sectors.api_agri, tests/sectors/agri_matrix.py)
 
 
 def test_every_route_has_a_row_in_the_matrix_and_a_case():

@@ -76,3 +76,25 @@ menu.register(
         description=_("Production by recipe, key control points, findings on lots, warehouse stock by lot."),
     )
 )
+menu.register(
+    MenuEntry(
+        "sectors.agri_input",
+        _("Farm inputs"),
+        "sectors_agri_input:index",
+        group="workspace",
+        order=65,
+        visible=_sector_user,
+        description=_("Dealers' purchase and sale ledgers, real-name sales, designated outlets, catalogue."),
+    )
+)
+menu.register(
+    MenuEntry(
+        "sectors.agri",
+        _("Farm produce"),
+        "sectors_agri:index",
+        group="workspace",
+        order=66,
+        visible=_sector_user,
+        description=_("Plots and farms, compliance certificates, rapid tests, inspections, evaluation."),
+    )
+)

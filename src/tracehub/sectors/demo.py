@@ -51,11 +51,15 @@ ACCOUNTS = {
     "demo-canteen": (Role.ENTERPRISE_STAFF, "canteen"),
 }
 DAY = 1  # days after BASE_DATE
-#: Events this module captures on a fresh store (2 farm events, 3 at the slaughterhouse, 2 market
-#: entries, 2 sales, the 2 entries quoting their vouchers, 1 retail sale).
-EVENT_COUNT = 12
 #: The registry demo account whose password this module's accounts share.
 SHARED_PASSWORD_OF = "demo-operator"
+BATCH = f"{(BASE_DATE + dt.timedelta(days=DAY - 1)).strftime('%Y%m%d')}-31"
+PIGS = [d.ear_tag(d.PIG_FARM.district or "", 95_000 + n) for n in range(4)]
+LOTS = {
+    "carcass": d.PORK_CARCASS.lot(BATCH),
+    "belly": d.PORK_BELLY.lot(BATCH),
+    "ribs": d.PORK_RIBS.lot(BATCH),
+}
 
 
 def _at(days: int, clock: str) -> str:
@@ -115,11 +119,11 @@ def _accounts(parties: dict[str, Party]) -> list[tuple[str, str]]:
     return out
 
 
-def _farm_events(pigs: list[str]) -> None:
+def farm_events(pigs: list[str] = PIGS) -> list[dict]:
     """The farm's own system: tagging and shipping of the pigs (plain EPCIS capture, CBV steps)."""
     farm, house = d.PIG_FARM, d.SLAUGHTERHOUSE
     when = BASE_DATE + dt.timedelta(days=DAY)
-    events = [
+    return [
         {
             "type": "ObjectEvent",
             "eventTime": f"{(when - dt.timedelta(days=150)).isoformat()}T09:00:00+08:00",
@@ -144,9 +148,99 @@ def _farm_events(pigs: list[str]) -> None:
             "destinationList": [{"type": "owning_party", "destination": house.id}],
         },
     ]
-    outcome = capture_document_store(client=_recorder().client, document=entry.document(events))
+
+
+def _farm_events(pigs: list[str]) -> None:
+    outcome = capture_document_store(client=_recorder().client, document=entry.document(farm_events(pigs)))
     if outcome.errors:
         raise RuntimeError(f"sector demo: farm events refused: {outcome.errors[:3]}")
+
+
+def slaughter_and_market_steps() -> list[tuple[str, dict[str, str]]]:
+    """The slaughterhouse's entry, slaughter and meat inspection, then the stall's two market entries."""
+    steps: list[tuple[str, dict[str, str]]] = [
+        (
+            "slaughter_entry",
+            {
+                "location": d.SLAUGHTER_LAIRAGE.id,
+                "supplier": d.PIG_FARM.uscc or "",
+                "animals": ",".join(PIGS),
+                "origin": "厦门市同安区莲花镇",
+                "quarantine_certificate": "3502122611160088",
+                "time": _at(DAY - 1, "16:30"),
+            },
+        ),
+        (
+            "slaughtering",
+            {
+                "location": d.SLAUGHTER_LINE.id,
+                "animals": ",".join(PIGS),
+                "outputs": f"{LOTS['carcass']}=176.4;{LOTS['belly']}=48.2;{LOTS['ribs']}=30.6",
+                "batch": BATCH,
+                "slaughter_date": (BASE_DATE + dt.timedelta(days=DAY - 1)).isoformat(),
+                "time": _at(DAY, "02:20"),
+            },
+        ),
+        (
+            "meat_inspection",
+            {
+                "location": d.SLAUGHTER_LINE.id,
+                "lots": ",".join(LOTS.values()),
+                "meat_inspection_certificate": f"XR{BATCH}",
+                "quarantine_certificate": "3502132611170215",
+                "result": "pass",
+                "time": _at(DAY, "04:00"),
+            },
+        ),
+    ]
+    for lot, weight in ((LOTS["belly"], "48.2"), (LOTS["ribs"], "30.6")):
+        steps.append(
+            (
+                "market_entry",
+                {
+                    "location": d.MARKET_MEAT_STALL.id,
+                    "supplier": d.SLAUGHTERHOUSE.uscc or "",
+                    "lot": lot,
+                    "weight": weight,
+                    "origin": "厦门市翔安区",
+                    "goods_type": "meat",
+                    "quarantine_certificate": "3502132611170215",
+                    "meat_inspection_certificate": f"XR{BATCH}",
+                    "time": _at(DAY, "03:50"),
+                },
+            )
+        )
+    return steps
+
+
+def sales() -> list[tuple[str, str, str, str, str, str]]:
+    """The stall's sales: (buyer USCC, buyer's site, lot, weight, unit price, clock). Each is two
+    events: the sale (market_trading, issuing a trace voucher) and the buyer's entry quoting it."""
+    return [
+        (d.SUPERMARKET.uscc or "", d.SUPERMARKET_STORE.id, LOTS["belly"], "12.4", "26.80", "05:40"),
+        (CANTEEN_USCC, CANTEEN_LOCATION.format(uscc=CANTEEN_USCC), LOTS["ribs"], "9.6", "32.00", "06:10"),
+    ]
+
+
+def retail_steps() -> list[tuple[str, dict[str, str]]]:
+    """The supermarket's retail sale of the belly lot."""
+    return [
+        (
+            "retail",
+            {
+                "location": d.SUPERMARKET_STORE.id,
+                "lot": LOTS["belly"],
+                "weight": "0.85",
+                "unit_price": "39.80",
+                "receipt": f"{_ymd(DAY)}-0093",
+                "time": _at(DAY, "10:15"),
+            },
+        )
+    ]
+
+
+#: Events this module captures on a fresh store: the farm's events, one per step, two per sale.
+EVENT_COUNT = len(farm_events()) + len(slaughter_and_market_steps()) + 2 * len(sales()) + len(retail_steps())
 
 
 def load_sectors_demo() -> list[str]:
@@ -156,89 +250,26 @@ def load_sectors_demo() -> list[str]:
         "supermarket": Party.objects.get(uscc=d.SUPERMARKET.uscc),
     }
     with transaction.atomic():
-        canteen, canteen_site = _canteen()
+        canteen, _canteen_site = _canteen()
         parties["canteen"] = canteen
         accounts = _accounts(parties)
-        batch = f"{_ymd(DAY - 1)}-31"
-        pigs = [d.ear_tag(d.PIG_FARM.district or "", 95_000 + n) for n in range(4)]
-        lots = {
-            "carcass": d.PORK_CARCASS.lot(batch),
-            "belly": d.PORK_BELLY.lot(batch),
-            "ribs": d.PORK_RIBS.lot(batch),
-        }
-        _farm_events(pigs)
-        farm = d.PIG_FARM.uscc
-        steps = [
-            (
-                "slaughter_entry",
-                {
-                    "location": d.SLAUGHTER_LAIRAGE.id,
-                    "supplier": farm,
-                    "animals": ",".join(pigs),
-                    "origin": "厦门市同安区莲花镇",
-                    "quarantine_certificate": "3502122611160088",
-                    "time": _at(DAY - 1, "16:30"),
-                },
-            ),
-            (
-                "slaughtering",
-                {
-                    "location": d.SLAUGHTER_LINE.id,
-                    "animals": ",".join(pigs),
-                    "outputs": f"{lots['carcass']}=176.4;{lots['belly']}=48.2;{lots['ribs']}=30.6",
-                    "batch": batch,
-                    "slaughter_date": (BASE_DATE + dt.timedelta(days=DAY - 1)).isoformat(),
-                    "time": _at(DAY, "02:20"),
-                },
-            ),
-            (
-                "meat_inspection",
-                {
-                    "location": d.SLAUGHTER_LINE.id,
-                    "lots": ",".join(lots.values()),
-                    "meat_inspection_certificate": f"XR{batch}",
-                    "quarantine_certificate": "3502132611170215",
-                    "result": "pass",
-                    "time": _at(DAY, "04:00"),
-                },
-            ),
-        ]
-        for lot, weight in ((lots["belly"], "48.2"), (lots["ribs"], "30.6")):
-            steps.append(
-                (
-                    "market_entry",
-                    {
-                        "location": d.MARKET_MEAT_STALL.id,
-                        "supplier": d.SLAUGHTERHOUSE.uscc,
-                        "lot": lot,
-                        "weight": weight,
-                        "origin": "厦门市翔安区",
-                        "goods_type": "meat",
-                        "quarantine_certificate": "3502132611170215",
-                        "meat_inspection_certificate": f"XR{batch}",
-                        "time": _at(DAY, "03:50"),
-                    },
-                )
-            )
+        _farm_events(PIGS)
         lines = []
         recorder = _recorder()
-        for step, data in steps:
+        for step, data in slaughter_and_market_steps():
             result = step_record(actor=recorder, step=step, data=data)
             lines.append(f"  {step:<18} {'stored' if result.captured else 'already stored'}")
         stall = Location.objects.get(identifier=d.MARKET_MEAT_STALL.id)
         sale_day = BASE_DATE + dt.timedelta(days=DAY)
         if not TradeVoucher.objects.filter(stall=stall, day=sale_day).exists():
-            sales = [
-                (parties["supermarket"], d.SUPERMARKET_STORE.id, lots["belly"], "12.4", "26.80", "05:40"),
-                (canteen, canteen_site.identifier, lots["ribs"], "9.6", "32.00", "06:10"),
-            ]
-            for buyer, site, lot, weight, price, clock in sales:
+            buyers = {party.uscc: party for party in parties.values()}
+            for buyer_uscc, site, lot, weight, price, clock in sales():
                 sale = step_record(
                     actor=recorder,
                     step="market_trading",
                     data={
                         "location": d.MARKET_MEAT_STALL.id,
-                        "buyer": buyer.uscc,
+                        "buyer": buyer_uscc,
                         "lot": lot,
                         "weight": weight,
                         "unit_price": price,
@@ -247,11 +278,11 @@ def load_sectors_demo() -> list[str]:
                 )
                 step_record(
                     actor=recorder,
-                    step="market_entry" if buyer != canteen else "canteen_receiving",
+                    step="canteen_receiving" if buyer_uscc == CANTEEN_USCC else "market_entry",
                     data={
                         "location": site,
                         "supplier": d.MEAT_TRADER.uscc,
-                        "receiver": buyer.uscc,
+                        "receiver": buyer_uscc,
                         "lot": lot,
                         "weight": weight,
                         "origin": "厦门市翔安区",
@@ -260,21 +291,10 @@ def load_sectors_demo() -> list[str]:
                         "time": _at(DAY, "07:30"),
                     },
                 )
-                lines.append(
-                    f"  sale to {buyer.name}: trace voucher {sale.voucher.grouped}, entry quoting it"
-                )
-            step_record(
-                actor=recorder,
-                step="retail",
-                data={
-                    "location": d.SUPERMARKET_STORE.id,
-                    "lot": lots["belly"],
-                    "weight": "0.85",
-                    "unit_price": "39.80",
-                    "receipt": f"{_ymd(DAY)}-0093",
-                    "time": _at(DAY, "10:15"),
-                },
-            )
-            lines.append("  retail             stored")
+                buyer = buyers[buyer_uscc].name
+                lines.append(f"  sale to {buyer}: trace voucher {sale.voucher.grouped}, entry quoting it")
+            for step, data in retail_steps():
+                step_record(actor=recorder, step=step, data=data)
+                lines.append(f"  {step:<18} stored")
     lines += [f"  account {username}: {name}" for username, name in accounts]
     return lines

@@ -370,11 +370,11 @@ def _producers() -> None:
             )
 
 
-def _exporter_events(
+def exporter_events(
     *, site: str, items: list[str], case: str, lot: str, when: str, extra_ilmd: dict
-) -> None:
+) -> list[dict[str, Any]]:
     """The foreign exporter's own system: items coded and packed (plain EPCIS capture)."""
-    events: list[dict[str, Any]] = [
+    return [
         {
             "type": "ObjectEvent",
             "eventTime": when,
@@ -400,13 +400,19 @@ def _exporter_events(
             "bizLocation": {"id": site},
         },
     ]
-    outcome = capture_document_store(client=_recorder().client, document=entry.document(events))
+
+
+def _exporter_events(**exporter: Any) -> None:
+    outcome = capture_document_store(
+        client=_recorder().client, document=entry.document(exporter_events(**exporter))
+    )
     if outcome.errors:
         raise RuntimeError(f"G6 demo: exporter events refused: {outcome.errors[:3]}")
 
 
-def _unpack(*, site: str, case: str, when: str) -> None:
-    event = {
+def unpacking_event(*, site: str, case: str, when: str = f"{_iso(DAY - 1)}T16:00:00+08:00") -> dict[str, Any]:
+    """The shop opens the case before its retail sale (plain EPCIS capture)."""
+    return {
         "type": "AggregationEvent",
         "eventTime": when,
         "eventTimeZoneOffset": "+08:00",
@@ -417,6 +423,10 @@ def _unpack(*, site: str, case: str, when: str) -> None:
         "readPoint": {"id": site},
         "bizLocation": {"id": site},
     }
+
+
+def _unpack(*, site: str, case: str) -> None:
+    event = unpacking_event(site=site, case=case)
     outcome = capture_document_store(client=_recorder().client, document=entry.document([event]))
     if outcome.errors:
         raise RuntimeError(f"G6 demo: unpacking refused: {outcome.errors[:3]}")
@@ -569,6 +579,52 @@ def milk_steps() -> list[tuple[str, dict[str, str]]]:
     )
 
 
+def import_chains() -> list[tuple[str, dict[str, Any], list[tuple[str, dict[str, str]]], str, str]]:
+    """Each imported lot: (name, its exporter's events, its steps, the shop's site, the case)."""
+    return [
+        (
+            "wine",
+            {
+                "site": d.WINERY_CELLAR.id,
+                "items": WINE_BOTTLES,
+                "case": WINE_CASE,
+                "lot": WINE_LOT,
+                "when": f"{_iso(DAY - 32)}T10:00:00+01:00",
+                "extra_ilmd": {"cbvmda:countryOfOrigin": "FR"},
+            },
+            wine_steps(),
+            d.WINE_SHOP_A_STORE.id,
+            WINE_CASE,
+        ),
+        (
+            "milk powder",
+            {
+                "site": DAIRY_SITE,
+                "items": MILK_TINS,
+                "case": MILK_CASE,
+                "lot": MILK_LOT,
+                "when": f"{_iso(DAY - 33)}T10:00:00+13:00",
+                "extra_ilmd": {"cbvmda:countryOfOrigin": "NZ", "cbvmda:itemExpirationDate": "2028-10-19"},
+            },
+            milk_steps(),
+            d.SUPERMARKET_STORE.id,
+            MILK_CASE,
+        ),
+    ]
+
+
+def _import_chain_events(exporter: dict[str, Any], steps: list[tuple[str, dict[str, str]]]) -> int:
+    """The events of one imported lot: its exporter's, one per step, and the shop's unpacking before
+    each retail sale."""
+    return len(exporter_events(**exporter)) + len(steps) + sum(1 for step, _data in steps if step == "retail")
+
+
+#: Events this module captures on a fresh store: one per drug step, and each imported lot's.
+EVENT_COUNT = len(drug_steps()) + sum(
+    _import_chain_events(exporter, steps) for _name, exporter, steps, _site, _case in import_chains()
+)
+
+
 def load_g2_g6_demo() -> list[str]:
     """Enter the demo's drug and imported-food steps; lines describing what was done."""
     from django.db import connection
@@ -579,40 +635,27 @@ def load_g2_g6_demo() -> list[str]:
         # Until the sectors migrations include the G2/G6 models (regenerated at integration).
         return ["  drug and imported-food demo skipped: the sectors tables are not migrated yet"]
     lines = []
+    # The steps are recorded by the demo loader's API client, so that every capture job names its
+    # sender (O3); the registry records above them are the platform's own (ACTOR).
+    recorder = _recorder()
     with transaction.atomic():
         hospital = _hospital()
         _drug_records(hospital)
         for step, data in drug_steps():
-            result = record_one(actor=ACTOR, sector="drug", step=step, data=data)
+            result = record_one(actor=recorder, sector="drug", step=step, data=data)
             lines.append(f"  drug {step:<16} {'stored' if result.captured else 'already stored'}")
         _dairy()
         _producers()
-        _exporter_events(
-            site=d.WINERY_CELLAR.id,
-            items=WINE_BOTTLES,
-            case=WINE_CASE,
-            lot=WINE_LOT,
-            when=f"{_iso(DAY - 32)}T10:00:00+01:00",
-            extra_ilmd={"cbvmda:countryOfOrigin": "FR"},
-        )
-        _exporter_events(
-            site=DAIRY_SITE,
-            items=MILK_TINS,
-            case=MILK_CASE,
-            lot=MILK_LOT,
-            when=f"{_iso(DAY - 33)}T10:00:00+13:00",
-            extra_ilmd={"cbvmda:countryOfOrigin": "NZ", "cbvmda:itemExpirationDate": "2028-10-19"},
-        )
-        for name, steps, shop_site, case in (
-            ("wine", wine_steps(), d.WINE_SHOP_A_STORE.id, WINE_CASE),
-            ("milk powder", milk_steps(), d.SUPERMARKET_STORE.id, MILK_CASE),
-        ):
+        chains = import_chains()
+        for _name, exporter, _steps, _site, _case in chains:
+            _exporter_events(**exporter)
+        for name, _exporter, steps, shop_site, case in chains:
             for step, data in steps:
                 if step == "retail":
-                    _unpack(site=shop_site, case=case, when=f"{_iso(DAY - 1)}T16:00:00+08:00")
-                result = record_one(actor=ACTOR, sector="import_food", step=step, data=data)
+                    _unpack(site=shop_site, case=case)
+                result = record_one(actor=recorder, sector="import_food", step=step, data=data)
                 lines.append(f"  {name} {step:<18} {'stored' if result.captured else 'already stored'}")
     return lines
 
 
-__all__ = ["load_g2_g6_demo"]
+__all__ = ["EVENT_COUNT", "load_g2_g6_demo"]

@@ -137,6 +137,8 @@ class StepImport(models.Model):
         return f"{self.step} #{self.pk}"
 
 
+from tracehub.sectors.models_agri import *  # noqa: E402,F401,F403
+from tracehub.sectors.models_agri_input import *  # noqa: E402,F401,F403
 from tracehub.sectors.models_drug import *  # noqa: E402,F401,F403
 from tracehub.sectors.models_enterprise import *  # noqa: E402,F401,F403
 from tracehub.sectors.models_import import *  # noqa: E402,F401,F403

@@ -1,8 +1,10 @@
 """Farm produce (农产品, G4; 农业农村局): the sector profile — its steps and their data items.
 
 The compliance certificate (食用农产品承诺达标合格证) issued per lot, rapid residue tests (快检) and
-market inspection (市场查验). Capture enforces the data items below; plots, scores (信息评价) and
-coverage statistics of issue #6 item 3 are not implemented yet.
+market inspection (市场查验). Capture enforces the data items below. The records beside the events —
+plots, livestock farms, certificates (numbers allocated by the platform), rapid tests, market
+inspections — and the information evaluation (信息评价) and coverage statistics are in
+``models_agri``/``services_agri``/``selectors_agri`` (docs/sectors/agri-evaluation.md).
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """Farm inputs (农资, G5; 农业农村局): the sector profile — its steps and their data items.
 
 Dealers' purchases and real-name sales (实名购销) and farms' usage filing (使用备案). Capture enforces
-the data items below; the ledgers and the designated-outlet rule (高毒农药定点经营) of issue #6 item 4
-are not implemented yet.
+the data items below. The dealers' ledgers, real-name sale records, the catalogue and the
+designated-outlet rule (高毒农药定点经营) are records of ``sectors.models_agri_input`` (written by
+``services_agri_input``; docs/sectors/agri-input-records.md).
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ are the same every time and the store ignores events whose hash it already holds
 from __future__ import annotations
 
 import io
+import sys
 
 import orjson
 from django.core.management.base import BaseCommand, CommandError
@@ -111,11 +112,22 @@ def _demo_client() -> ApiClient:
 
 
 def _sector_demos():
+    """The sector demos' load functions, in order. Each one's module declares ``EVENT_COUNT``, the
+    events it captures into an empty store (``demo_event_count`` adds them up)."""
     from tracehub.sectors.demo import load_sectors_demo
+    from tracehub.sectors.demo_agri import load_agri_demo
+    from tracehub.sectors.demo_agri_input import load_agri_input_demo
     from tracehub.sectors.demo_g2_g6 import load_g2_g6_demo
     from tracehub.sectors.demo_g3_e2 import load_g3_e2_demo
 
-    return (load_sectors_demo, load_g2_g6_demo, load_g3_e2_demo)
+    return (load_sectors_demo, load_g2_g6_demo, load_g3_e2_demo, load_agri_input_demo, load_agri_demo)
+
+
+def demo_event_count(seed: int = DEFAULT_SEED) -> int:
+    """The events one load into an empty store captures: the chains' documents, then the
+    ``EVENT_COUNT`` of the module of every sector demo in ``_sector_demos``."""
+    modules = dict.fromkeys(sys.modules[load.__module__] for load in _sector_demos())
+    return sum(len(demo.events) for demo in demo_documents(seed)) + sum(m.EVENT_COUNT for m in modules)
 
 
 def _share_demo_password() -> None:
