@@ -180,7 +180,7 @@ class ProduceCertificate(models.Model):
         Party, verbose_name=_("producer"), on_delete=models.PROTECT, related_name="produce_certificates"
     )
     location = models.ForeignKey(
-        Location, verbose_name=_("issued at"), on_delete=models.PROTECT, related_name="produce_certificates"
+        Location, verbose_name=_("issuing site"), on_delete=models.PROTECT, related_name="produce_certificates"
     )
     plot = models.ForeignKey(
         PlantingPlot,
@@ -262,7 +262,7 @@ class RapidTest(models.Model):
         _("test item"), max_length=100, help_text=_("检测项目, e.g. 有机磷和氨基甲酸酯类.")
     )
     method = models.CharField(_("method"), max_length=100, blank=True, help_text=_("e.g. 酶抑制法."))
-    value = models.DecimalField(_("value"), max_digits=12, decimal_places=4)
+    value = models.DecimalField(_("measured value"), max_digits=12, decimal_places=4)
     limit = models.DecimalField(_("limit"), max_digits=12, decimal_places=4)
     unit = models.CharField(_("unit"), max_length=20, help_text=_("e.g. %, mg/kg."))
     passed = models.BooleanField(_("passed"))
