@@ -5,15 +5,19 @@ figures are printed but not written, unless ``--write`` says so). PostgreSQL is 
 ``BENCH_POSTGRES_URL`` (default ``postgres://postgres@127.0.0.1:5432/postgres``); when it does
 not answer, SQLite alone is measured and the report says so.
 
-Three benchmarks run, one after the other: capture (``bench.capture``, issue #2), capture with
-and without the sector profiles (``bench.profiles``, issue #6) and trace and recall
-(``bench.trace``, issue #4). The trace benchmark builds a synthetic city per database and
-size, each in its own database (``tracehub_city_1m`` on the PostgreSQL server, ``var/bench/
-city-1m.sqlite3``), and runs ``python -m bench.trace`` on it in a process of its own. By default
-1M events on PostgreSQL and 1M on SQLite (``--trace``, or ``BENCH_TRACE``); ``--trace-10m`` (or
-``BENCH_TRACE_10M=1``) adds the 10M city on PostgreSQL and with it the p95 ratio 10M/1M. A city
-is built afresh unless ``--trace-reuse`` (or ``BENCH_TRACE_REUSE=1``) says to measure the one a
-previous run left (a missing one is built). ``--trace-only`` and ``--no-trace`` run one of the two.
+Four benchmarks run, one after the other: capture (``bench.capture``, issue #2), capture with
+and without the sector profiles (``bench.profiles``, issue #6), trace and recall
+(``bench.trace``, issue #4) and the public product page (``bench.portal``, issue #5: 1,000,000
+serials on PostgreSQL, gunicorn and wrk; ``--quick``: 100,000 serials, 5 s of wrk; ``--portal-only``
+and ``--no-portal`` run it alone or leave it out; skipped when PostgreSQL does not answer).
+
+The trace benchmark builds a synthetic city per database and size, each in its own database
+(``tracehub_city_1m`` on the PostgreSQL server, ``var/bench/city-1m.sqlite3``), and runs ``python
+-m bench.trace`` on it in a process of its own. By default 1M events on PostgreSQL and 1M on SQLite
+(``--trace``, or ``BENCH_TRACE``); ``--trace-10m`` (or ``BENCH_TRACE_10M=1``) adds the 10M city on
+PostgreSQL and with it the p95 ratio 10M/1M. A city is built afresh unless ``--trace-reuse`` (or
+``BENCH_TRACE_REUSE=1``) says to measure the one a previous run left (a missing one is built).
+``--trace-only`` and ``--no-trace`` run the trace benchmark alone or leave it out.
 """
 
 from __future__ import annotations
@@ -147,10 +151,49 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     trace.add_argument("--trace-repeats", type=int, help="runs per trace, median kept (default 3; --quick 1)")
     trace.add_argument("--trace-dir", type=Path, default=CITY_DIR, help="where the SQLite cities are kept")
+    portal = parser.add_argument_group("public product page (bench.portal)")
+    portal.add_argument(
+        "--portal-serials", type=int, help="serials of the GTIN (default 1,000,000; --quick 100,000)"
+    )
+    portal.add_argument("--portal-seconds", type=int, help="seconds of wrk measured (default 30; --quick 5)")
+    portal.add_argument("--portal-warmup", type=int, help="seconds of wrk warm-up (default 30; --quick 5)")
     only = parser.add_mutually_exclusive_group()
     only.add_argument("--trace-only", action="store_true", help="run the trace benchmark only")
-    only.add_argument("--no-trace", action="store_true", help="run the capture benchmark only")
+    only.add_argument("--no-trace", action="store_true", help="leave the trace benchmark out")
+    only.add_argument("--portal-only", action="store_true", help="run the product-page benchmark only")
+    parser.add_argument("--no-portal", action="store_true", help="leave the product-page benchmark out")
     return parser.parse_args(argv)
+
+
+def run_portal(args: argparse.Namespace, *, postgres_version: str | None, write: bool, log) -> int:
+    """Run ``bench.portal`` in a process of its own (it needs PostgreSQL and wrk); 0 on success."""
+    if postgres_version is None:
+        log("PostgreSQL does not answer: the product-page benchmark is skipped.")
+        return 0
+    quick = args.quick
+    command = [
+        sys.executable,
+        "-m",
+        "bench.portal",
+        "--serials",
+        str(args.portal_serials or (100_000 if quick else 1_000_000)),
+        "--seconds",
+        str(args.portal_seconds or (5 if quick else 30)),
+        "--warmup",
+        str(args.portal_warmup or (5 if quick else 30)),
+    ]
+    if quick:
+        command += ["--runs", "3", "--pages", "200"]
+    if not write:
+        # A check, not a measurement: keep the figures out of bench/ and docs/.
+        results = Path(tempfile.mkdtemp(prefix="tracehub-portal-bench-")) / "portal-results.json"
+        command += ["--results", str(results), "--no-write"]
+    log("\npublic product page (bench.portal)")
+    done = subprocess.run(command, cwd=Path(__file__).resolve().parents[1], check=False)  # noqa: S603
+    if done.returncode != 0:
+        log(f"product-page benchmark failed: exit {done.returncode}")
+        return 1
+    return 0
 
 
 def trace_plan(args: argparse.Namespace) -> tuple[tuple[str, int], ...]:
@@ -272,6 +315,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"PostgreSQL does not answer ({why}): measuring SQLite only.", file=sys.stderr)
     write = not (args.no_write or (args.quick and not args.write))
     status = 0
+    log = lambda line: print(line, flush=True)  # noqa: E731
+    if args.portal_only:
+        return run_portal(args, postgres_version=postgres_version, write=write, log=log)
     if not args.trace_only:
         status = capture_main(args, options, postgres_url, postgres_version)
         # The same documents with the sector profiles plugged in and out (issue #6 item 1).
@@ -287,11 +333,14 @@ def main(argv: list[str] | None = None) -> int:
         postgres_url=postgres_url,
         postgres_version=postgres_version,
         write=write,
-        log=lambda line: print(line, flush=True),
+        log=log,
     )
     if trace_status == 0 and trace_plan(args) and write:
         print(f"trace section written to {PERFORMANCE_MD.relative_to(PERFORMANCE_MD.parents[1])}")
-    return status or trace_status
+    portal_status = 0
+    if not (args.trace_only or args.no_portal):
+        portal_status = run_portal(args, postgres_version=postgres_version, write=write, log=log)
+    return status or trace_status or portal_status
 
 
 def capture_main(args: argparse.Namespace, options, postgres_url: str, postgres_version: str | None) -> int:

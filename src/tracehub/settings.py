@@ -224,6 +224,12 @@ TRACEHUB_PORTAL_FAR_HOURS = float(os.environ.get("TRACEHUB_PORTAL_FAR_HOURS", "6
 #: Reports one client may file per hour, and consumer API requests per minute (Django cache).
 TRACEHUB_PORTAL_REPORTS_PER_HOUR = int(os.environ.get("TRACEHUB_PORTAL_REPORTS_PER_HOUR", "5"))
 TRACEHUB_PORTAL_API_PER_MINUTE = int(os.environ.get("TRACEHUB_PORTAL_API_PER_MINUTE", "120"))
+#: Entries of the product page's per-process cache (products, lots, names): Django's default
+#: cache keeps 300, and a city's lots evicted each other on every scan (docs/portal.md, page cost).
+TRACEHUB_PORTAL_CACHE_ENTRIES = int(os.environ.get("TRACEHUB_PORTAL_CACHE_ENTRIES", "20000"))
+#: The page's two hot statements are prepared once per PostgreSQL connection; set false behind a
+#: pooler in transaction mode (PgBouncer), where a prepared statement may meet another connection.
+TRACEHUB_PORTAL_PREPARED_STATEMENTS = _env_bool("TRACEHUB_PORTAL_PREPARED_STATEMENTS", True)
 #: Largest photo accepted with a report (JPEG, PNG or WebP, checked by content).
 TRACEHUB_PORTAL_PHOTO_MAX_BYTES = int(os.environ.get("TRACEHUB_PORTAL_PHOTO_MAX_BYTES", str(5 * 1024 * 1024)))
 #: How long a product's master data, a lot's upstream chain and place names are cached (seconds).

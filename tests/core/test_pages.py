@@ -38,14 +38,15 @@ def test_home_links_to_console_api_docs_and_admin(client):
         assert href in html
 
 
-def test_home_code_lookup_is_not_faked(client):
+def test_home_code_lookup_goes_to_the_portal(client):
     html = client.get("/").content.decode()
-    # the portal (issue #5) wires the lookup; until then the form is visibly off and goes nowhere
+    # The portal's search box: a GET form to /lookup/ (no script), tests/portal/test_lookup.py.
     form = html[html.index('<form id="code-lookup"') :]
     form = form[: form.index("</form>")]
-    assert "action=" not in form
-    assert form.count("disabled") == 2
-    assert "公众追溯码查询功能尚未开放" in html
+    assert 'action="/lookup/" method="get"' in form
+    assert 'name="q"' in form
+    assert "disabled" not in form
+    assert "公众追溯码查询功能尚未开放" not in html
 
 
 def test_home_in_english_on_request(client):

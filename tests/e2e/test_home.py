@@ -14,9 +14,9 @@ def test_home_page_in_chinese_on_a_phone_and_switch_to_english(page, shoot):
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
     expect(page.get_by_role("heading", level=1)).to_have_text("厦门市重要产品追溯平台")
     expect(page.locator(".slogan")).to_have_text("来源可查、去向可追、责任可究。")
-    # the code lookup is there but not open yet (the portal wires it)
-    expect(page.get_by_role("searchbox")).to_be_disabled()
-    expect(page.get_by_role("button", name="查询")).to_be_disabled()
+    # the code lookup is open: the portal's search box (tests/portal/test_lookup.py)
+    expect(page.get_by_role("searchbox")).to_be_enabled()
+    expect(page.get_by_role("button", name="查询")).to_be_enabled()
     # laid out for the phone: nothing wider than the screen, so no sideways scrolling
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     # the stylesheet and htmx came from the platform itself and are in effect

@@ -88,6 +88,15 @@ def test_scan_recall_language_and_report_on_a_phone(page, shoot, browser, live_s
     _fits_the_phone(page)
     shoot(page, "01-scanned")
 
+    # -- typed instead of scanned: the home page's search box (a GET form) leads to the same page ---
+    page.goto("/")
+    _, gtin, _, serial = key.split("/")
+    page.get_by_role("searchbox").fill(f"(01){gtin}(21){serial}")
+    page.get_by_role("button", name="查询").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(data.DRUG.name)
+    expect(page.get_by_test_id("lookups")).to_contain_text("已查询 2 次")
+    assert page.url.endswith(f"/{key}")
+
     # -- English and back ---------------------------------------------------------------------------
     page.get_by_role("button", name="English").click()
     expect(page.get_by_role("heading", name="From the source to you")).to_be_visible()

@@ -17,9 +17,13 @@ from tracehub.identifiers import canonical_key
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
+    from tracehub.portal.selectors import portal_cache
+
     cache.clear()
+    portal_cache().clear()
     yield
     cache.clear()
+    portal_cache().clear()
 
 
 @pytest.fixture

@@ -246,3 +246,23 @@ def test_the_shared_page_shell_never_carries_a_users_name(client, drug_packs):
     assert f'<input type="hidden" name="code" value="{drug_packs[5]}">' in html
     assert f'<input type="hidden" name="next" value="{drug_packs[5]}">' in html
     assert "PORTALSLOT" not in html
+
+
+def test_the_portal_cache_holds_a_thousand_lots(settings):
+    """Django's default LocMemCache keeps 300 entries: the portal keeps its own (docs/portal.md)."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    from tracehub.portal import selectors
+
+    cache = selectors.portal_cache()
+    assert isinstance(cache, LocMemCache)
+    assert cache._max_entries == selectors.DEFAULT_CACHE_ENTRIES == 20_000
+    assert cache is selectors.portal_cache()  # one per process
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "portal": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+    }
+    assert selectors.portal_cache() is caches["portal"]
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    assert selectors.portal_cache() is caches["default"]  # a cache the settings name is used

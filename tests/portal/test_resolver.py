@@ -200,6 +200,6 @@ def test_search_box_takes_any_form_of_a_code(client, drug_pack):
         assert response["Location"] == path, typed
     bad = client.get("/lookup/", {"q": "not a code"})
     assert bad.status_code == 400
-    assert "不是有效的追溯码" in bad.content.decode()
+    assert "平台无法识别该代码" in bad.content.decode()  # tests/portal/test_lookup.py: every error
     empty = client.get("/lookup/")
     assert empty.status_code == 200 and 'name="q"' in empty.content.decode()

@@ -171,13 +171,16 @@ def test_a_code_dispensed_twice_is_stored_flagged_and_sent_to_the_drug_bureau(g2
     assert again.captured is False and DispensingAlert.objects.count() == 1
 
 
-def test_a_third_dispensing_through_plain_epcis_capture_raises_another_alert(g2_demo, api):
+def test_a_third_dispensing_through_plain_epcis_capture_raises_another_alert(
+    g2_demo, api, django_capture_on_commit_callbacks
+):
     third = event_of(
         "drug", "dispensing", _dispensing(HOSPITAL_SITE, DRUG_PACKS[0], "2026-11-20 08:00", "hospital_use")
     )
-    response = api.post(
-        "/epcis/capture", data=orjson.dumps(document([third])), content_type="application/ld+json"
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post(
+            "/epcis/capture", data=orjson.dumps(document([third])), content_type="application/ld+json"
+        )
     assert response.status_code == 202, response.content
     assert Event.objects.filter(event_id=third["eventID"]).exists()
     alerts = DispensingAlert.objects.order_by("id")

@@ -16,7 +16,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.test import Client
+from django.test import Client, TestCase
 
 from tracehub.accounts.models import AuditEntry
 from tracehub.epcis.models import Event
@@ -38,7 +38,9 @@ def load_g2_demo(settings) -> str:
     settings.TRACEHUB_DEMO_PASSWORD = None
     seed_departments()
     out = io.StringIO()
-    call_command("load_demo", stdout=out)
+    # As in production, the capture hooks (double-dispensing alerts) run once the demo commits.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        call_command("load_demo", stdout=out)
     return out.getvalue()
 
 

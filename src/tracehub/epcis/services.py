@@ -29,7 +29,7 @@ from tracehub.epcis import store
 from tracehub.epcis.hashing import event_hash
 from tracehub.epcis.jsonld import STANDARD_PREFIXES, ContextError, context_namespaces
 from tracehub.epcis.models import CaptureErrorBehaviour, CaptureJob, CaptureStatus
-from tracehub.epcis.profiles import event_checks
+from tracehub.epcis.profiles import event_checks, hook_collector
 from tracehub.epcis.sources import EventSource, SourceError, _split_events, open_source
 from tracehub.epcis.validation import (
     FieldError,
@@ -170,6 +170,9 @@ class _CaptureRun:
         # the client's party locations so each event is checked without a query.
         self.guard = capture_guard(job.client)
         self.forbidden = 0
+        # Sector hooks (epcis.profiles): None when none is registered; otherwise an event whose
+        # bizStep no hook asked for costs one dictionary look-up, and no query.
+        self.hooks = hook_collector()
 
     # -- errors --------------------------------------------------------------------------
     def add_errors(self, errors: list[FieldError] | list[dict[str, Any]]) -> None:
@@ -230,6 +233,8 @@ class _CaptureRun:
                         "refused": self.error_total,
                     },
                 )
+                if self.hooks is not None:
+                    self.hooks.on_commit(client=self.job.client, capture_id=self.job.capture_id)
         except CaptureRefused:
             self.captured = 0
         except SourceError as exc:
@@ -238,6 +243,9 @@ class _CaptureRun:
             self.add_errors([{"index": None, "eventID": None, "path": exc.path, "message": exc.message}])
             self.failed_hard = True
             self.captured = 0
+        if self.hooks is not None:
+            # Refusals are reported once the capture's own transaction has ended (issue #6 item 2).
+            self.hooks.after_transaction(client=self.job.client, capture_id=self.job.capture_id)
 
     def _consume(self, source, namespaces: dict[str, str]) -> None:
         pending: list[tuple[NormalizedEvent, dict[str, Any], dict[str, str], str, int]] = []
@@ -271,6 +279,8 @@ class _CaptureRun:
             problems = event_checks(normalized, event, ns, self)
             if problems:
                 self.add_errors([_error(index, event, f"{path}.{p.path}", p.message) for p in problems])
+                if self.hooks is not None:
+                    self.hooks.refusal(normalized, event, ns, problems)
                 continue
             if self.rollback and self.error_total:
                 continue  # nothing more will be written; keep checking to report every error
@@ -361,6 +371,8 @@ class _CaptureRun:
             rows.append(row)
             if target is None:
                 self.ids_in_doc[event_id] = row_id
+                if self.hooks is not None:
+                    self.hooks.stored(normalized, event, ns, event_id)
                 for entry in normalized.index:
                     index_rows.append((row_id, entry.key, entry.role, entry.qualifier))
                     if entry.prefix_length:

@@ -70,8 +70,10 @@ def code_answer(request: HttpRequest, ref) -> dict:
     warnings = []
     if own.sold_at is not None and ref.kind in ("serial", "platform"):
         warnings.append(AlertKind.ALREADY_SOLD.value)
-    if ref.kind in ("serial", "platform") and not own.commissioned and selectors.allocation_for(ref) is None:
-        warnings.append(AlertKind.NEVER_COMMISSIONED.value)
+    if ref.kind in ("serial", "platform") and not own.commissioned:
+        allocation = data["allocation"] if ref.kind == "platform" else selectors.allocation_for(ref)
+        if allocation is None:
+            warnings.append(AlertKind.NEVER_COMMISSIONED.value)
     ilmd = own.ilmd
     production = str(ilmd.get("productionDate", "") or "")
     expiry = str(ilmd.get("itemExpirationDate", "") or "")

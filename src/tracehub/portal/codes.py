@@ -1,7 +1,9 @@
 """What a consumer scanned or typed, read into one :class:`CodeRef` (pure code over ``identifiers``).
 
 Accepted: GS1 Digital Link URIs on any host (uncompressed, partially or fully compressed, with or
-without data attributes and other query parameters), resolver paths (``/01/…/10/…/21/…``),
+without data attributes and other query parameters), platform code links (``https://…/t/{code}``, the
+URL on a platform code's QR label; only the code is read, never the host), resolver paths
+(``/01/…/10/…/21/…``, ``/t/…``),
 GS1 element strings (``(01)…(21)…`` or barcode data), EPC URNs, platform URIs
 (``urn:tracehub:code:…``), the plain Chinese codes (20-digit drug trace code, 22-digit platform
 trace code, 24-digit veterinary drug code, 32-digit pesticide code) and bare GTINs.
@@ -11,7 +13,7 @@ Everything malformed raises :class:`tracehub.identifiers.IdentifierError` with t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urlsplit
 
 from tracehub.identifiers import (
     IdentifierError,
@@ -136,6 +138,9 @@ def from_text(text: str) -> CodeRef:
         raise IdentifierError("the code is too long")
     lowered = value[:13].lower()
     if lowered.startswith(("http://", "https://")):
+        path = urlsplit(value).path
+        if path.startswith("/t/"):  # the link of a platform code's QR label, on any host
+            return from_platform_code(unquote(path[3:]))
         return from_digital_link(value)
     if value.startswith("/"):
         path, _, query = value.partition("?")

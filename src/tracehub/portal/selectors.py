@@ -2,8 +2,9 @@
 its look-up counter, and the reports and alerts officials read (DESIGN.md §2).
 
 Cost per page (issue #5: 500 pages/s): what does not change from scan to scan is cached in the
-Django cache (product and producer per GTIN, a lot's upstream chain, location names, the open
-recalls), so a warm page costs one query for the code's own events, plus the scan counter.
+portal's cache (:func:`portal_cache`: product and producer per GTIN and per product, a lot's
+upstream chain, location names, the open recalls, the page shell), so a warm page costs one query
+for the code's own events, plus the scan counter.
 
 The chain of a serial whose own events name it only as an EPC (commissioned, observed, sold: no
 aggregation, no transformation) is its own events plus its lot's trace back up to the serial's
@@ -19,7 +20,9 @@ from typing import Any
 
 import orjson
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import BaseCache, caches
+from django.core.cache.backends.locmem import LocMemCache
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -27,6 +30,7 @@ from tracehub.accounts.models import DepartmentSector, Role, UserProfile
 from tracehub.identifiers import IdentifierError
 from tracehub.portal.codes import CodeRef
 from tracehub.portal.models import AuthenticityAlert, Report, ScanCounter
+from tracehub.portal.sql import prepared_fetch
 from tracehub.registry.models import Location, Product
 from tracehub.tracing.genealogy import EVENT_TABLE, INDEX_TABLE, OBJECT_ROLES, any_of, fetch
 from tracehub.tracing.models import Recall, RecallStatus
@@ -101,6 +105,36 @@ SOLD_STEPS = frozenset({"retail_selling", "dispensing"})
 COMMISSION_STEP = "commissioning"
 
 
+#: Entries of the portal's own per-process cache (:func:`portal_cache`) unless settings say otherwise.
+DEFAULT_CACHE_ENTRIES = 20_000
+_LOCAL_CACHE: LocMemCache | None = None
+
+
+def portal_cache() -> BaseCache:
+    """The cache of the page's immutable and slowly changing parts (docs/portal.md, "Cost of a page").
+
+    ``CACHES["portal"]`` when the settings name one; else the default cache when the settings make it
+    a shared one (Redis, Memcached, a database or file cache); else a per-process ``LocMemCache`` of
+    its own with ``TRACEHUB_PORTAL_CACHE_ENTRIES`` entries (default 20,000). Django's default
+    ``LocMemCache`` keeps only 300 entries: the pages of a thousand lots (a shell per language, the
+    lot's chain and its commissioning event each) would push each other out on every scan.
+    """
+    global _LOCAL_CACHE
+    configured = settings.CACHES
+    if "portal" in configured:
+        return caches["portal"]
+    backend = configured.get("default", {}).get("BACKEND", "")
+    if backend and not backend.endswith("locmem.LocMemCache"):
+        return caches["default"]
+    if _LOCAL_CACHE is None:
+        entries = int(getattr(settings, "TRACEHUB_PORTAL_CACHE_ENTRIES", DEFAULT_CACHE_ENTRIES))
+        _LOCAL_CACHE = LocMemCache(
+            "tracehub-portal",
+            {"TIMEOUT": settings.TRACEHUB_PORTAL_CACHE_SECONDS, "OPTIONS": {"MAX_ENTRIES": entries}},
+        )
+    return _LOCAL_CACHE
+
+
 def step_word(biz_step: str) -> str:
     """``urn:epcglobal:cbv:bizstep:shipping`` / ``https://ref.gs1.org/cbv/BizStep-shipping`` -> shipping."""
     word = biz_step.rsplit(":", 1)[-1].rsplit("/", 1)[-1]
@@ -149,40 +183,55 @@ def product_cache_key(gtin: str) -> str:
     return f"portal:product:{gtin}"
 
 
-def product_for_code(ref: CodeRef) -> dict[str, Any] | None:
-    """The registered product of a code (cached): by GTIN, else through its code allocation."""
+def product_id_cache_key(pk: int) -> str:
+    return f"portal:product-id:{pk}"
+
+
+def _product_query():
+    return Product.objects.select_related("party").prefetch_related("sectors")
+
+
+def product_for_code(ref: CodeRef, allocation: dict[str, Any] | None = None) -> dict[str, Any] | None:
+    """The registered product of a code (cached): by GTIN, else through the code allocation that
+    issued it (``allocation``, as :func:`allocation_for` gives it for a platform code)."""
+    cache = portal_cache()
     if ref.gtin:
         cache_key = product_cache_key(ref.gtin)
         found = cache.get(cache_key)
         if found is None:
-            product = (
-                Product.objects.select_related("party")
-                .prefetch_related("sectors")
-                .filter(gtin=ref.gtin)
-                .first()
-            )
+            product = _product_query().filter(gtin=ref.gtin).first()
             found = _product_dict(product) if product is not None else {}
             cache.set(cache_key, found, settings.TRACEHUB_PORTAL_CACHE_SECONDS)
         return found or None
-    allocation = allocation_for(ref)
-    product = getattr(allocation, "product", None) if allocation is not None else None
-    if isinstance(product, Product):
-        return _product_dict(product)
-    return None
+    if ref.kind == "platform" and allocation is None:
+        allocation = allocation_for(ref)
+    if not isinstance(allocation, dict):
+        return None
+    cache_key = product_id_cache_key(allocation["product_id"])
+    found = cache.get(cache_key)
+    if found is None:
+        product = _product_query().filter(pk=allocation["product_id"]).first()
+        found = _product_dict(product) if product is not None else {}
+        cache.set(cache_key, found, settings.TRACEHUB_PORTAL_CACHE_SECONDS)
+    return found or None
 
 
 def allocation_for(ref: CodeRef):
-    """The code allocation (赋码) that issued the code, when the registry provides the look-up."""
+    """The code allocation (赋码) that issued the code, or None.
+
+    A platform trace code: ``{"id", "party_id", "product_id", "lot"}`` of the allocation range that
+    holds it (``registry.selectors.code_allocation_holding``, one indexed look-up). A GS1 serial: the
+    ``CodeAllocation`` of ``registry.selectors.code_allocation_find``. Other codes: None.
+    """
     from tracehub.registry import selectors as registry_selectors
 
-    find = getattr(registry_selectors, "code_allocation_find", None)
-    if find is None:
-        return None
     try:
         if ref.kind == "platform":
-            return find(platform_code=ref.key)
+            if ref.platform_kind != "trace":
+                return None
+            return registry_selectors.code_allocation_holding(platform_code=ref.key)
         if ref.kind == "serial":
-            return find(gtin=ref.gtin, serial=ref.serial)
+            return registry_selectors.code_allocation_find(gtin=ref.gtin, serial=ref.serial)
     except (IdentifierError, ValueError):
         return None
     return None
@@ -247,24 +296,39 @@ def _aware(value) -> datetime:
 EVENT_SECONDS = 24 * 3600
 
 
+#: The own events of a code (PostgreSQL, prepared): its object rows and their live events.
+_OWN_EVENTS_SQL = (
+    "SELECT e.id, i.role, e.event_time, e.event_type, e.action, e.biz_step, e.disposition, "  # noqa: S608
+    "e.biz_location, e.read_point "
+    f"FROM {INDEX_TABLE} i JOIN {EVENT_TABLE} e ON e.id = i.event_id "
+    f"WHERE i.key = $1 AND i.role IN ({', '.join(repr(role) for role in OBJECT_ROLES)}) "
+    "AND NOT e.error_declared "
+    f"AND NOT EXISTS (SELECT 1 FROM {EVENT_TABLE} d WHERE d.declares_error_for_id = e.id)"
+)
+
+
 def own_events(key: str) -> OwnEvents:
-    """Every live event naming ``key`` as an object (one query; the events' public rows come from
-    the cache, their documents are read only for events not seen yet: a commissioning event of a
-    thousand serials is a 50 KB document, parsed once, not once per serial)."""
-    roles_sql, roles = any_of("i.role", OBJECT_ROLES)
-    rows = fetch(
-        "SELECT e.id, i.role, e.event_time, e.event_type, e.action, e.biz_step, e.disposition, "  # noqa: S608
-        "e.biz_location, e.read_point "
-        f"FROM {INDEX_TABLE} i JOIN {EVENT_TABLE} e ON e.id = i.event_id "
-        f"WHERE i.key = %s AND {roles_sql} AND NOT e.error_declared "
-        f"AND NOT EXISTS (SELECT 1 FROM {EVENT_TABLE} d WHERE d.declares_error_for_id = e.id)",
-        [key, *roles],
-    )
+    """Every live event naming ``key`` as an object (one query, prepared on PostgreSQL; the events'
+    public rows come from the cache, their documents are read only for events not seen yet: a
+    commissioning event of a thousand serials is a 50 KB document, parsed once, not once per serial)."""
+    if connection.vendor == "postgresql":
+        rows = prepared_fetch("tracehub_portal_own_events", "text", _OWN_EVENTS_SQL, [key])
+    else:
+        roles_sql, roles = any_of("i.role", OBJECT_ROLES)
+        rows = fetch(
+            "SELECT e.id, i.role, e.event_time, e.event_type, e.action, e.biz_step, e.disposition, "  # noqa: S608
+            "e.biz_location, e.read_point "
+            f"FROM {INDEX_TABLE} i JOIN {EVENT_TABLE} e ON e.id = i.event_id "
+            f"WHERE i.key = %s AND {roles_sql} AND NOT e.error_declared "
+            f"AND NOT EXISTS (SELECT 1 FROM {EVENT_TABLE} d WHERE d.declares_error_for_id = e.id)",
+            [key, *roles],
+        )
     result = OwnEvents()
     facts: dict[int, tuple] = {}
     for pk, role, *rest in rows:
         result.roles.add(role)
         facts.setdefault(pk, tuple(rest))
+    cache = portal_cache()
     cached = cache.get_many([f"portal:event:{pk}" for pk in facts])
     events = {pk: cached[f"portal:event:{pk}"] for pk in facts if f"portal:event:{pk}" in cached}
     missing = [pk for pk in facts if pk not in events]
@@ -416,6 +480,7 @@ def _has_history(lot_key: str) -> bool:
 def chain_rows(ref: CodeRef, own: OwnEvents) -> list[dict[str, Any]]:
     """The chain from the source to this code, oldest first (cached where it can be)."""
     ttl = settings.TRACEHUB_PORTAL_CACHE_SECONDS
+    cache = portal_cache()
     if ref.kind == "serial" and own.rows and own.roles <= {"epc"}:
         lot = own.lot or ref.lot
         upstream: list[dict[str, Any]] = []
@@ -446,6 +511,7 @@ def places(keys: set[str]) -> dict[str, dict[str, str]]:
     keys = {key for key in keys if key}
     found: dict[str, dict[str, str]] = {}
     missing = []
+    cache = portal_cache()
     cached = cache.get_many([f"portal:place:{key}" for key in keys])
     for key in keys:
         value = cached.get(f"portal:place:{key}")
@@ -484,6 +550,7 @@ OPEN_RECALLS_KEY = "portal:open-recalls"
 def open_recalls_exist() -> bool:
     """Whether any recall is open (cached for TRACEHUB_PORTAL_RECALL_SECONDS, and forgotten in this
     process whenever a recall is saved): most pages then need no recall look-up at all."""
+    cache = portal_cache()
     found = cache.get(OPEN_RECALLS_KEY)
     if found is None:
         found = Recall.objects.filter(status=RecallStatus.OPEN).exists()
@@ -491,18 +558,29 @@ def open_recalls_exist() -> bool:
     return found
 
 
-def recall_for(ref: CodeRef, own: OwnEvents) -> dict[str, Any] | None:
+def recall_for(
+    ref: CodeRef, own: OwnEvents, *, product: dict[str, Any] | None = None, lot: str = ""
+) -> dict[str, Any] | None:
     """The open recall covering the code, its lot or its whole product, if any (one indexed
-    look-up in the recalled codes, :func:`tracehub.tracing.selectors.recalls_covering`)."""
+    look-up in the recalled codes, :func:`tracehub.tracing.selectors.recalls_covering`). The lot and
+    the GTIN of a platform code are those of its allocation's product and lot."""
     from tracehub.tracing.selectors import recalls_covering
 
     if not open_recalls_exist():
         return None
-    lot = own.lot or ref.lot
+    lot = lot or own.lot or ref.lot
+    gtin = ref.gtin or (product or {}).get("gtin") or ""
     keys = [
-        key for key in (ref.key, f"01/{ref.gtin}/10/{lot}" if ref.gtin and lot else "", ref.gtin_key) if key
+        key
+        for key in (
+            ref.key,
+            f"01/{gtin}/10/{lot}" if gtin and lot else "",
+            f"01/{gtin}" if gtin else "",
+            (product or {}).get("key", "") if ref.kind == "platform" else "",
+        )
+        if key
     ]
-    recalls = recalls_covering(identifiers=keys)
+    recalls = recalls_covering(identifiers=list(dict.fromkeys(keys)))
     if not recalls:
         return None
     recall = recalls[0]

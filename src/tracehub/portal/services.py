@@ -36,6 +36,7 @@ from tracehub.portal.models import (
     Scan,
     ScanCounter,
 )
+from tracehub.portal.sql import prepared_fetch
 
 #: Notification msgids (translated when shown, in each reader's language).
 ALERT_MESSAGE = gettext_noop("Authenticity alert on %(product)s, code %(code)s: %(kind)s.")
@@ -81,6 +82,7 @@ def _warnings(
     previous: tuple[datetime, Decimal | None, Decimal | None] | None,
     latitude: Decimal | None,
     longitude: Decimal | None,
+    allocated: bool | None = None,
 ) -> tuple[list[str], dict[str, Any]]:
     found: list[str] = []
     details: dict[str, Any] = {}
@@ -98,8 +100,11 @@ def _warnings(
             ):
                 found.append(AlertKind.FAR_APART)
                 details["km"] = round(km)
-    if not own.commissioned and selectors.allocation_for(ref) is None:
-        found.append(AlertKind.NEVER_COMMISSIONED)
+    if not own.commissioned:
+        if allocated is None:
+            allocated = selectors.allocation_for(ref) is not None
+        if not allocated:
+            found.append(AlertKind.NEVER_COMMISSIONED)
     sold = own.sold_at
     if sold is not None:
         found.append(AlertKind.ALREADY_SOLD)
@@ -115,54 +120,83 @@ def scan_record(
     latitude: float | None = None,
     longitude: float | None = None,
     agent: str = "",
+    allocated: bool | None = None,
     actor=None,
     now: datetime | None = None,
 ) -> ScanOutcome:
     """Log one public look-up of ``ref`` and count it; raise the alerts its patterns call for.
 
-    ``actor`` is None: the anonymous public. On PostgreSQL one statement reads the counter's previous
-    state, counts the scan and logs it, in a transaction that commits without waiting for the disk (a
-    crash may lose the last milliseconds of the scan log, never its order); elsewhere three (the
-    counter read, its update with F() expressions, the scan row). An alert costs more, once.
+    ``actor`` is None: the anonymous public. ``allocated`` says whether a code allocation issued the
+    code when the caller knows it already (None: asked here, only for a code never commissioned).
+
+    Every scan is written before the page is answered (none is lost on a normal request). On
+    PostgreSQL it is one statement and one round trip: it reads the counter's previous state, counts
+    the scan (upsert) and logs it, atomic by itself, and its commit does not wait for the disk (a
+    crash of the database server may lose the last milliseconds of the scan log, never its order).
+    Elsewhere three statements in a transaction (the counter read, its update with F() expressions,
+    the scan row). A new alert costs a transaction more, once per code and kind.
     """
     now = now or timezone.now()
     lat, lon = coarse(latitude), coarse(longitude)
     if lat is None or lon is None:
         lat = lon = None
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            row, count, first_at = _count_postgresql(ref.key, now, lat, lon, agent)
-        else:
-            row = (
-                ScanCounter.objects.filter(code=ref.key)
-                .values_list("last_at", "last_latitude", "last_longitude", "alerted", "count", "first_at")
-                .first()
-            )
-            count, first_at = (row[4] + 1, row[5]) if row is not None else (1, now)
+    if connection.vendor == "postgresql":
+        row, count, first_at = _count_postgresql(ref.key, now, lat, lon, agent)
         alerted = set(filter(None, row[3].split(","))) if row is not None else set()
         previous = (row[0], row[1], row[2]) if row is not None else None
         warnings, details = _warnings(
-            ref=ref, own=own, count=count, now=now, previous=previous, latitude=lat, longitude=lon
+            ref=ref,
+            own=own,
+            count=count,
+            now=now,
+            previous=previous,
+            latitude=lat,
+            longitude=lon,
+            allocated=allocated,
         )
         new_alerts = [kind for kind in warnings if kind not in alerted]
-        changes: dict[str, Any] = {}
+        if new_alerts:
+            with transaction.atomic():
+                ScanCounter.objects.filter(code=ref.key).update(
+                    alerted=",".join(sorted(alerted | set(new_alerts)))
+                )
+                for kind in new_alerts:
+                    alert_raise(ref=ref, product=product, kind=kind, details=details, now=now)
+        return ScanOutcome(count=count, first_at=first_at, warnings=warnings, details=details)
+    with transaction.atomic():
+        row = (
+            ScanCounter.objects.filter(code=ref.key)
+            .values_list("last_at", "last_latitude", "last_longitude", "alerted", "count", "first_at")
+            .first()
+        )
+        count, first_at = (row[4] + 1, row[5]) if row is not None else (1, now)
+        alerted = set(filter(None, row[3].split(","))) if row is not None else set()
+        previous = (row[0], row[1], row[2]) if row is not None else None
+        warnings, details = _warnings(
+            ref=ref,
+            own=own,
+            count=count,
+            now=now,
+            previous=previous,
+            latitude=lat,
+            longitude=lon,
+            allocated=allocated,
+        )
+        new_alerts = [kind for kind in warnings if kind not in alerted]
+        changes: dict[str, Any] = {"last_at": now}
         if new_alerts:
             changes["alerted"] = ",".join(sorted(alerted | set(new_alerts)))
-        if connection.vendor != "postgresql":
-            changes["last_at"] = now
-            if lat is not None:
-                changes.update(last_latitude=lat, last_longitude=lon)
-            if row is None:
-                try:
-                    with transaction.atomic():
-                        ScanCounter.objects.create(code=ref.key, count=1, first_at=now, **changes)
-                except IntegrityError:  # another scan of the same code created it first
-                    ScanCounter.objects.filter(code=ref.key).update(count=F("count") + 1, **changes)
-            else:
+        if lat is not None:
+            changes.update(last_latitude=lat, last_longitude=lon)
+        if row is None:
+            try:
+                with transaction.atomic():
+                    ScanCounter.objects.create(code=ref.key, count=1, first_at=now, **changes)
+            except IntegrityError:  # another scan of the same code created it first
                 ScanCounter.objects.filter(code=ref.key).update(count=F("count") + 1, **changes)
-            Scan.objects.create(code=ref.key, at=now, latitude=lat, longitude=lon, agent=agent[:40])
-        elif changes:
-            ScanCounter.objects.filter(code=ref.key).update(**changes)
+        else:
+            ScanCounter.objects.filter(code=ref.key).update(count=F("count") + 1, **changes)
+        Scan.objects.create(code=ref.key, at=now, latitude=lat, longitude=lon, agent=agent[:40])
         for kind in new_alerts:
             alert_raise(ref=ref, product=product, kind=kind, details=details, now=now)
     return ScanOutcome(count=count, first_at=first_at, warnings=warnings, details=details)
@@ -171,32 +205,37 @@ def scan_record(
 _COUNTER = ScanCounter._meta.db_table
 _SCAN = Scan._meta.db_table
 #: One statement for the whole scan on PostgreSQL: the counter's previous state (the CTE's snapshot is
-#: taken before its own writes), its upsert (count + 1, as F("count") + 1 would), and the scan row.
+#: taken before its own writes), its upsert (count + 1, as F("count") + 1 would), and the scan row;
+#: ``set_config(…, true)`` turns synchronous commit off for this statement's transaction only (the
+#: commit of an autocommit statement, or of the caller's transaction).
 _SCAN_SQL = f"""
 WITH previous AS (
-    SELECT last_at, last_latitude, last_longitude, alerted FROM {_COUNTER} WHERE code = %(code)s
+    SELECT last_at, last_latitude, last_longitude, alerted FROM {_COUNTER} WHERE code = $1
 ), counted AS (
     INSERT INTO {_COUNTER} AS c (code, count, first_at, last_at, last_latitude, last_longitude, alerted)
-    VALUES (%(code)s, 1, %(now)s, %(now)s, %(lat)s, %(lon)s, '')
+    VALUES ($1, 1, $2, $2, $3, $4, '')
     ON CONFLICT (code) DO UPDATE SET count = c.count + 1, last_at = EXCLUDED.last_at,
         last_latitude = COALESCE(EXCLUDED.last_latitude, c.last_latitude),
         last_longitude = COALESCE(EXCLUDED.last_longitude, c.last_longitude)
     RETURNING count, first_at
 ), logged AS (
-    INSERT INTO {_SCAN} (code, at, latitude, longitude, agent)
-    VALUES (%(code)s, %(now)s, %(lat)s, %(lon)s, %(agent)s)
+    INSERT INTO {_SCAN} (code, at, latitude, longitude, agent) VALUES ($1, $2, $3, $4, $5)
 )
-SELECT p.last_at, p.last_latitude, p.last_longitude, p.alerted, counted.count, counted.first_at
+SELECT p.last_at, p.last_latitude, p.last_longitude, p.alerted, counted.count, counted.first_at,
+    set_config('synchronous_commit', 'off', true)
 FROM counted LEFT JOIN previous p ON TRUE
 """  # noqa: S608 - table names from the models, values bound
 
 
 def _count_postgresql(code: str, now: datetime, lat, lon, agent: str):
-    """Count and log a scan in one statement (its transaction does not wait for the disk)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL synchronous_commit = off")
-        cursor.execute(_SCAN_SQL, {"code": code, "now": now, "lat": lat, "lon": lon, "agent": agent[:40]})
-        last_at, last_lat, last_lon, alerted, count, first_at = cursor.fetchone()
+    """Count and log a scan in one prepared statement (its commit does not wait for the disk)."""
+    (row,) = prepared_fetch(
+        "tracehub_portal_scan",
+        "text, timestamptz, numeric, numeric, text",
+        _SCAN_SQL,
+        [code, now, lat, lon, agent[:40]],
+    )
+    last_at, last_lat, last_lon, alerted, count, first_at, _sync = row
     row = (last_at, last_lat, last_lon, alerted) if last_at is not None else None
     return row, count, first_at
 

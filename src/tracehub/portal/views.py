@@ -29,7 +29,7 @@ from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tracehub.identifiers import IdentifierError
+from tracehub.identifiers import IdentifierError, parse_liquor_slip_number
 from tracehub.portal import codes, selectors, services
 from tracehub.portal.codes import CodeRef
 from tracehub.portal.models import AlertKind, ReportCategory, ReportStatus
@@ -118,8 +118,12 @@ def _not_found(request: HttpRequest, ref: CodeRef | None = None) -> HttpResponse
 
 
 def story(ref: CodeRef) -> dict[str, Any] | None:
-    """Everything the page and the consumer API show of a code, or None for an unknown code."""
-    product = selectors.product_for_code(ref)
+    """Everything the page and the consumer API show of a code, or None for an unknown code.
+
+    A platform trace code (``/t/``) is known by the allocation range that holds it (its product and
+    lot) or by events naming its platform URI; an unallocated code nobody reported is unknown."""
+    allocation = selectors.allocation_for(ref) if ref.kind == "platform" else None
+    product = selectors.product_for_code(ref, allocation)
     own = selectors.own_events(ref.key)
     if product is None and not own.rows:
         return None
@@ -170,16 +174,18 @@ def story(ref: CodeRef) -> dict[str, Any] | None:
                 "ok": True,
             }
         )
-    recall = selectors.recall_for(ref, own)
+    lot = own.lot or ref.lot or (allocation or {}).get("lot", "")
+    recall = selectors.recall_for(ref, own, product=product, lot=lot)
     return {
         "ref": ref,
         "product": product,
         "own": own,
+        "allocation": allocation,
         "steps": steps,
         "origin": origin,
         "badges": badges,
         "recall": recall,
-        "lot": own.lot or ref.lot,
+        "lot": lot,
         "english": english,
     }
 
@@ -210,6 +216,7 @@ def _render_page(request: HttpRequest, ref: CodeRef) -> HttpResponse:
             latitude=latitude,
             longitude=longitude,
             agent=agent_family(request.headers.get("User-Agent", "")),
+            allocated=(data["allocation"] is not None) if ref.kind == "platform" else None,
         )
     shell = _page_shell(request, ref, data)
     alerts = ""
@@ -284,6 +291,7 @@ def _page_shell(request: HttpRequest, ref: CodeRef, data: dict[str, Any]) -> str
     key = "portal:shell:" + hashlib.sha256(repr(parts).encode()).hexdigest()
     # A signed-in user's page shows their name in the header: it is rendered for them, never cached.
     shared = not request.user.is_authenticated
+    cache = selectors.portal_cache()
     shell = cache.get(key) if shared else None
     if shell is not None:
         return shell
@@ -353,17 +361,66 @@ def resolve_platform(request: HttpRequest, code: str) -> HttpResponse:
     return _render_page(request, ref)
 
 
+class LookupForm(forms.Form):
+    """The search box (on the home page, the product page and /lookup/): any code, typed or pasted."""
+
+    q = forms.CharField(
+        label=_("Product code"),
+        max_length=500,
+        error_messages={
+            "required": _("Enter or paste the code on the package."),
+            "max_length": _("This is too long for a product code (at most %(limit_value)d characters)."),
+        },
+    )
+
+    ref: CodeRef | None = None
+    detail = ""
+
+    def clean_q(self) -> str:
+        text = self.cleaned_data["q"]
+        try:
+            self.ref = codes.from_text(text)
+        except IdentifierError as exc:
+            self.detail = str(exc)
+            raise ValidationError(lookup_error(text, self.detail), code="invalid") from None
+        return text
+
+
+def lookup_error(text: str, reason: str) -> str:
+    """Why a typed code was refused, in the user's language (the reason itself is technical)."""
+    compact = "".join(ch for ch in text.strip() if ch not in " -")
+    if len(compact) == 12 and compact.isdigit():
+        try:
+            parse_liquor_slip_number(compact)
+        except IdentifierError:
+            pass
+        else:
+            return gettext(
+                "This is the number of a liquor accompanying slip (随附单): slips are checked by the "
+                "liquor bureau, not on this page. Look up the bottle by the code on its label."
+            )
+    if "wrong check digit" in reason or "wrong GS1 check digit" in reason:
+        return gettext(
+            "The check digit does not match: a digit was probably mistyped. Compare the code with "
+            "the package again."
+        )
+    return gettext(
+        "This is not a code the platform can read. Type the digits under the barcode, paste the "
+        "link of the QR code, or type the trace code printed on the package or the receipt."
+    )
+
+
 @require_GET
 def lookup(request: HttpRequest) -> HttpResponse:
-    """The search box: any code typed in, sent on to its page."""
-    text = request.GET.get("q", "")
-    if not text.strip():
-        return render(request, "portal/search.html", {})
-    try:
-        ref = codes.from_text(text)
-    except IdentifierError as exc:
-        return render(request, "portal/search.html", {"q": text, "reason": str(exc)}, status=400)
-    return HttpResponseRedirect(ref.path)
+    """The search box: any code typed or pasted (a GET form, no script), sent on to its page; a bad
+    one gets the form again with the error on its field (400)."""
+    if "q" not in request.GET:
+        return render(request, "portal/search.html", {"form": LookupForm()})
+    form = LookupForm(request.GET)
+    if not form.is_valid():
+        context = {"form": form, "q": request.GET.get("q", "")[:500], "detail": form.detail}
+        return render(request, "portal/search.html", context, status=400)
+    return HttpResponseRedirect(form.ref.path)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -375,6 +432,12 @@ def _api_url(request: HttpRequest, ref: CodeRef) -> str:
     from urllib.parse import quote
 
     return request.build_absolute_uri(f"/api/v1/public/codes?code={quote(ref.path, safe='')}")
+
+
+def known(ref: CodeRef) -> bool:
+    """Whether the platform knows the code: a registered product (by GTIN, or through the allocation
+    that issued a platform trace code) or an event naming it."""
+    return selectors.product_for_code(ref) is not None or bool(selectors.own_events(ref.key).rows)
 
 
 def linkset(request: HttpRequest, ref: CodeRef) -> dict[str, Any]:
@@ -415,7 +478,7 @@ def linkset(request: HttpRequest, ref: CodeRef) -> dict[str, Any]:
 
 
 def linkset_response(request: HttpRequest, ref: CodeRef) -> HttpResponse:
-    if selectors.product_for_code(ref) is None and not selectors.own_events(ref.key).rows:
+    if not known(ref):
         return JsonResponse({"title": "Not found", "status": 404, "detail": ref.display}, status=404)
     response = JsonResponse(
         linkset(request, ref), content_type=LINKSET_TYPE, json_dumps_params={"ensure_ascii": False}

@@ -460,3 +460,37 @@ def code_allocation_first_last(allocation: CodeAllocation) -> tuple[str, str]:
     first = next(iter(code_allocation_codes(allocation, start=0, stop=1)))
     last = next(iter(code_allocation_codes(allocation, start=allocation.count - 1)))
     return first, last
+
+
+def code_allocation_holding(*, platform_code: str) -> dict | None:
+    """The allocation range that holds a platform trace code (平台追溯码), as plain values, or None.
+
+    For the public page ``/t/{code}``: ``{"id", "party_id", "product_id", "lot"}`` of the allocation,
+    without loading the party or the product (the portal caches those per product). ``platform_code``
+    is the 22-digit code, grouped, or its ``urn:tracehub:code:trace:`` URI; a malformed code or one
+    of another kind is simply not held (None). One backward scan of the unique index (scheme,
+    counter_key, first_sequence), whatever the number of codes allocated.
+    """
+    text = (platform_code or "").strip()
+    try:
+        if text[:4].lower() == "urn:":
+            parsed = parse_platform_uri(text)
+            if parsed is None or parsed.kind != "trace":
+                return None
+            code = parsed.value
+        else:
+            code = parse_platform_trace_code(text).code
+    except IdentifierError:
+        return None
+    sequence = int(code[16:20])
+    row = (
+        CodeAllocation.objects.filter(
+            scheme=CodeScheme.PLATFORM, counter_key=code[:16], first_sequence__lte=sequence
+        )
+        .order_by("-first_sequence")
+        .values("id", "party_id", "product_id", "lot", "last_sequence")
+        .first()
+    )
+    if row is None or row.pop("last_sequence") < sequence:
+        return None
+    return row

@@ -1,18 +1,29 @@
-"""Step inputs (issue #6 item 6): the one flat description of each step that the phone forms, the
-Excel templates and the sectors API all fill in, and the builder that turns it into the EPCIS event.
+"""Step inputs and the entry registry (issue #6 item 6, issue #7 item 5): the one flat description
+of each step that the phone forms, the Excel templates and the sectors API all fill in, and the
+builder that turns it into the EPCIS event.
 
-A step's inputs are :class:`Input` s (key, Chinese and English label, kind). ``parse_inputs`` reads
-raw values (strings from a form or a spreadsheet cell, JSON values from the API) into clean ones
-and names each wrong input; ``build_event`` makes the EPCIS 2.0 JSON-LD event, whose eventID is its
-CBV event hash, so the same step entered by form, Excel or API is the very same event.
+A step's inputs are :class:`Input` s (key, Chinese and English label, kind). Every sector registers
+each of its steps as a :class:`StepEntry` (inputs, event builder, optional input check and
+after-capture work, example row) with :func:`register_entry`; the one recording service
+(``tracehub.sectors.services.steps_record``), the Excel templates and uploads
+(``tracehub.sectors.imports``) and the pages and API of every sector look entries up here
+(:func:`entry_for`, :func:`entries_of`). :func:`parse_entry` reads raw values (strings from a form
+or a spreadsheet cell, JSON values from the API) into clean ones and names each wrong input; the
+builders make EPCIS 2.0 JSON-LD events whose eventID is their CBV event hash, so the same step
+entered by form, Excel or API is the very same event. docs/sectors/README.md says how a new sector
+registers its entries.
+
+This module holds meat_veg's inputs (:data:`STEP_INPUTS`) and event builder (:func:`build_event`);
+``tracehub.sectors.services`` registers them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -21,9 +32,14 @@ from django.utils import timezone
 from tracehub.epcis.hashing import event_hash
 from tracehub.epcis.jsonld import STANDARD_CONTEXT_URL, context_namespaces
 from tracehub.identifiers import IdentifierError, canonical_key
-from tracehub.identifiers.cn_codes import parse_platform_trace_code
+from tracehub.identifiers.cn_codes import (
+    parse_customs_declaration_number,
+    parse_drug_trace_code,
+    parse_platform_trace_code,
+)
 from tracehub.registry.models import FilingStatus, Location, Party
 from tracehub.sectors.profile import EXTENSION_NAMESPACE, EXTENSION_PREFIX, registry
+from tracehub.sectors.profiles import drug as drug_profile
 from tracehub.sectors.profiles import meat_veg
 
 CONTEXT: list[Any] = [STANDARD_CONTEXT_URL, {EXTENSION_PREFIX: EXTENSION_NAMESPACE}]
@@ -70,6 +86,22 @@ _RECEIVER = Input(
     "receiver", "收货方", "receiving party", "party", required=False, help_zh="留空为场所经营者"
 )
 
+#: A market's entry admission and a canteen's receipt (团体消费) carry the same inputs.
+_RECEIPT = (
+    _LOCATION,
+    _SUPPLIER,
+    _LOT,
+    _WEIGHT,
+    _ORIGIN,
+    _GOODS,
+    _VOUCHER,
+    _QUARANTINE,
+    _INSPECTION,
+    _PRODUCE,
+    _RECEIVER,
+    _TIME,
+)
+
 #: The inputs of each meat_veg step, in form and column order.
 STEP_INPUTS: dict[str, tuple[Input, ...]] = {
     "market_trading": (
@@ -80,34 +112,8 @@ STEP_INPUTS: dict[str, tuple[Input, ...]] = {
         _PRICE,
         _TIME,
     ),
-    "market_entry": (
-        _LOCATION,
-        _SUPPLIER,
-        _LOT,
-        _WEIGHT,
-        _ORIGIN,
-        _GOODS,
-        _VOUCHER,
-        _QUARANTINE,
-        _INSPECTION,
-        _PRODUCE,
-        _RECEIVER,
-        _TIME,
-    ),
-    "canteen_receiving": (
-        _LOCATION,
-        _SUPPLIER,
-        _LOT,
-        _WEIGHT,
-        _ORIGIN,
-        _GOODS,
-        _VOUCHER,
-        _QUARANTINE,
-        _INSPECTION,
-        _PRODUCE,
-        _RECEIVER,
-        _TIME,
-    ),
+    "market_entry": _RECEIPT,
+    "canteen_receiving": _RECEIPT,
     "slaughter_entry": (
         _LOCATION,
         _SUPPLIER,
@@ -204,9 +210,17 @@ def _time(text: str) -> dt.datetime:
     return value
 
 
-def parse_inputs(step: str, raw: Mapping[str, Any]) -> dict[str, Any]:
-    """Clean values of a step's inputs; raises :class:`InputErrors` naming every wrong one."""
-    inputs = STEP_INPUTS[step]
+def parse_values(
+    inputs: tuple[Input, ...],
+    raw: Mapping[str, Any],
+    *,
+    step: str,
+    parse_extra: Callable[[Input, str], Any] | None = None,
+    check: Callable[[dict[str, Any]], dict[str, str]] | None = None,
+) -> dict[str, Any]:
+    """Clean values of ``inputs``; raises :class:`InputErrors` naming every wrong or missing one.
+    ``parse_extra`` reads a sector's own ``x-`` kinds; ``check`` names inputs that parse but cannot
+    make a valid entry (it runs only when every input parsed)."""
     errors: dict[str, str] = {}
     clean: dict[str, Any] = {}
     for spec in inputs:
@@ -217,24 +231,86 @@ def parse_inputs(step: str, raw: Mapping[str, Any]) -> dict[str, Any]:
             clean[spec.key] = None
             continue
         try:
-            clean[spec.key] = _parse(spec, text)
+            if parse_extra is not None and spec.kind.startswith("x-"):
+                clean[spec.key] = parse_extra(spec, text)
+            else:
+                clean[spec.key] = _parse(spec, text)
         except (ValueError, IdentifierError, InvalidOperation) as exc:
             errors[spec.key] = f"{spec.zh} ({spec.en}) {text!r}: {exc}"
-    unknown = sorted(set(raw) - {s.key for s in inputs})
-    for key in unknown:
+    for key in sorted(set(raw) - {s.key for s in inputs}):
         errors[key] = f"unknown input {key!r}; step {step} takes {', '.join(s.key for s in inputs)}"
+    if not errors and check is not None:
+        errors.update(check(clean))
     if errors:
         raise InputErrors(errors)
     return clean
 
 
+def parse_inputs(step: str, raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Clean values of a meat_veg step's inputs; raises :class:`InputErrors` naming every wrong one."""
+    return parse_values(STEP_INPUTS[step], raw, step=step)
+
+
+COUNTRY = re.compile(r"^[A-Z]{2}$")
+DRUG_CODE = re.compile(r"^\d{20}$")
+
+
+def _codes(text: str) -> list[str]:
+    """Pack, carton or case codes: URIs, bare 20-digit drug trace codes (made platform URIs), or a
+    medical device's UDI as its carrier prints it, ``(01)…(17)…(10)…(21)…`` (made a Digital Link)."""
+    from tracehub.identifiers.udi import parse_udi
+
+    items = [part.strip() for part in re.split(r"[,，;；\s]+", text) if part.strip()]
+    out = []
+    for item in items:
+        if DRUG_CODE.match(item):
+            out.append(drug_profile.DRUG_CODE_PREFIX + parse_drug_trace_code(item).code)
+        elif item.startswith("(01)"):
+            out.append("https://id.gs1.org/" + parse_udi(item).key)
+        else:
+            canonical_key(item)
+            out.append(item)
+    if not out:
+        raise ValueError("at least one code is required")
+    return out
+
+
+def signed_decimal(text: str) -> Decimal:
+    """A finite number, negative allowed (a temperature)."""
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ValueError("a number is required") from None
+    if not value.is_finite():
+        raise ValueError("a number is required")
+    return value
+
+
 def _parse(spec: Input, text: str) -> Any:
     kind = spec.kind
     if kind == "number":
-        value = Decimal(text)
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            raise ValueError("a number ≥ 0 is required") from None
         if not value.is_finite() or value < 0:
             raise ValueError("a number ≥ 0 is required")
         return value
+    if kind == "signed":
+        return signed_decimal(text)
+    if kind == "codes":
+        return _codes(text)
+    if kind == "country":
+        value = text.upper()
+        if not COUNTRY.match(value):
+            raise ValueError("an ISO 3166-1 two-letter country code such as FR is required")
+        return value
+    if kind == "days":
+        if not text.isdigit() or int(text) <= 0:
+            raise ValueError("a whole number of days > 0 is required")
+        return int(text)
+    if kind == "declaration":
+        return parse_customs_declaration_number(text).number
     if kind == "time":
         try:
             return _time(text)
@@ -296,6 +372,98 @@ def _parse(spec: Input, text: str) -> Any:
     if len(text) > 200:
         raise ValueError("at most 200 characters")
     return text
+
+
+# ------------------------------------------------------------------------------------------------
+# The entry registry: how each step of each sector is entered.
+# ------------------------------------------------------------------------------------------------
+
+#: What a builder returns: the event (with its eventID), or the event and extra results (e.g. the
+#: accompanying slip a shipment allocated; the reserved key ``voucher`` carries a trade voucher).
+Built = dict[str, Any] | tuple[dict[str, Any], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class StepEntry:
+    """How one step of a sector is entered (form fields, Excel columns and API fields at once).
+
+    ``build(clean)`` makes the step's event (see :data:`Built`); it may raise :class:`InputErrors`
+    for an entry that parses but cannot be built. ``check(clean)`` names inputs that parse but are
+    wrong together (before any event). ``after(actor=, step=, clean=, result=)`` runs after capture
+    in the same transaction (records the entry's answer needs, e.g. the import record); it may add
+    to ``result.extra`` and raise :class:`InputErrors`. ``check_sector``: check the event against
+    this sector's profile even when capture cannot tell its sector (drug cartons received by a
+    supermarket). ``import_key``: the ``StepImport.step`` of its Excel uploads.
+    """
+
+    sector: str
+    step: str
+    inputs: tuple[Input, ...]
+    build: Callable[[Mapping[str, Any]], Built]
+    after: Callable[..., Any] | None = None
+    example: Mapping[str, str] = field(default_factory=dict)
+    parse_extra: Callable[[Input, str], Any] | None = None
+    check: Callable[[dict[str, Any]], dict[str, str]] | None = None
+    check_sector: bool = False
+    import_key: str = ""
+
+    @property
+    def import_step(self) -> str:
+        """The ``StepImport.step`` of its Excel uploads."""
+        return self.import_key or f"{self.sector}:{self.step}"
+
+    def make(self, clean: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(event, extra results) of one clean entry."""
+        built = self.build(clean)
+        return built if isinstance(built, tuple) else (built, {})
+
+
+#: The modules that register entries when imported (a new sector adds its own; docs/sectors/README.md).
+ENTRY_MODULES: list[str] = [
+    "tracehub.sectors.services",
+    "tracehub.sectors.services_drug",
+    "tracehub.sectors.services_import",
+    "tracehub.sectors.services_liquor",
+    "tracehub.sectors.services_enterprise",
+    "tracehub.sectors.services_agri",
+]
+ENTRIES: dict[tuple[str, str], StepEntry] = {}
+_loaded: list[bool] = []
+
+
+def register_entry(spec: StepEntry) -> StepEntry:
+    """Register how a step of a sector is entered (registering it again replaces it)."""
+    ENTRIES[(spec.sector, spec.step)] = spec
+    return spec
+
+
+def _load() -> None:
+    if not _loaded:
+        _loaded.append(True)
+        for module in ENTRY_MODULES:
+            importlib.import_module(module)
+
+
+def entry_for(sector: str, step: str) -> StepEntry | None:
+    _load()
+    return ENTRIES.get((sector, step))
+
+
+def entries_of(sector: str) -> list[StepEntry]:
+    """The entries of a sector, in their registration (form and menu) order."""
+    _load()
+    return [spec for (s, _step), spec in ENTRIES.items() if s == sector]
+
+
+def entry_of_import(import_step: str) -> StepEntry | None:
+    """The entry whose Excel uploads are kept as ``StepImport.step == import_step``."""
+    _load()
+    return next((spec for spec in ENTRIES.values() if spec.import_step == import_step), None)
+
+
+def parse_entry(spec: StepEntry, raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Clean values of an entry's inputs; raises :class:`InputErrors` naming every wrong one."""
+    return parse_values(spec.inputs, raw, step=spec.step, parse_extra=spec.parse_extra, check=spec.check)
 
 
 # ------------------------------------------------------------------------------------------------

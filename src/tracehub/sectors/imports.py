@@ -1,6 +1,8 @@
-"""Excel templates of the step entries (issue #6 item 6), in the way of the registry's bulk import
-(docs/import.md): one sheet per step with Chinese headers (``中文名 key``), an example row, and the
-same size and row limits; a column is found by its key or its Chinese name.
+"""Excel templates of the step entries of every sector (issue #6 item 6, issue #7 item 5), in the
+way of the registry's bulk import (docs/import.md): one sheet per step with Chinese headers
+(``中文名 key``), an example row, and the same size and row limits; a column is found by its key or
+its Chinese name. A step is a registered :class:`~tracehub.sectors.entry.StepEntry`, or a meat_veg
+step by its key.
 """
 
 from __future__ import annotations
@@ -12,8 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from tracehub.sectors.entry import STEP_INPUTS
-from tracehub.sectors.services import StepRefused
+from tracehub.sectors.entry import STEP_INPUTS, Input, StepEntry
 
 #: An example row of each step's template (the demo's parties and locations).
 EXAMPLES: dict[str, dict[str, str]] = {
@@ -38,21 +39,31 @@ EXAMPLES: dict[str, dict[str, str]] = {
 }
 
 
-def _refused(message: str) -> StepRefused:
+def _refused(message: str):
+    from tracehub.sectors.services import StepRefused
+
     return StepRefused({0: [{"field": "file", "message": message}]})
 
 
-def _key_of(header: str, step: str) -> str | None:
+def _inputs(step: str | StepEntry | tuple[Input, ...]) -> tuple[Input, ...]:
+    if isinstance(step, str):
+        return STEP_INPUTS[step]
+    return step if isinstance(step, tuple) else step.inputs
+
+
+def _key_of(header: str, inputs: tuple[Input, ...]) -> str | None:
     text = (header or "").strip()
-    for spec in STEP_INPUTS[step]:
+    for spec in inputs:
         if text in (spec.key, spec.zh, spec.header) or text.endswith(f" {spec.key}"):
             return spec.key
     return None
 
 
-def read_rows(step: str, content: bytes) -> list[tuple[int, dict[str, Any]]]:
+def read_rows(step: str | StepEntry | tuple[Input, ...], content: bytes) -> list[tuple[int, dict[str, Any]]]:
     """(spreadsheet row number, {input key: value}) of each data row of an uploaded template."""
     import openpyxl
+
+    inputs = _inputs(step)
 
     if not content:
         raise _refused(_("The file is empty."))
@@ -75,7 +86,7 @@ def read_rows(step: str, content: bytes) -> list[tuple[int, dict[str, Any]]]:
             if not any(v not in (None, "") for v in values):
                 continue
             if header is None:
-                header = [_key_of(str(v or ""), step) for v in values]
+                header = [_key_of(str(v or ""), inputs) for v in values]
                 unknown = [str(v) for v, k in zip(values, header, strict=True) if v and k is None]
                 if unknown:
                     raise _refused(_("Unknown columns: %(columns)s.") % {"columns": ", ".join(unknown)})
@@ -94,19 +105,19 @@ def read_rows(step: str, content: bytes) -> list[tuple[int, dict[str, Any]]]:
     return rows
 
 
-def template_xlsx(step: str) -> bytes:
+def template_xlsx(step: str | StepEntry) -> bytes:
     """The template of a step: a header row, an example row (starting with #) and a notes sheet."""
     import openpyxl
     from openpyxl.styles import Font
 
-    inputs = STEP_INPUTS[step]
+    inputs = _inputs(step)
+    example = EXAMPLES.get(step, {}) if isinstance(step, str) else step.example
     workbook = openpyxl.Workbook()
     sheet = workbook.active
-    sheet.title = step
+    sheet.title = (step if isinstance(step, str) else step.step)[:31]
     sheet.append([spec.header for spec in inputs])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    example = EXAMPLES.get(step, {})
     sheet.append(["# " + example.get(inputs[0].key, "示例")] + [example.get(s.key, "") for s in inputs[1:]])
     for index, spec in enumerate(inputs, start=1):
         sheet.column_dimensions[openpyxl.utils.get_column_letter(index)].width = max(14, len(spec.header) * 2)
@@ -120,7 +131,7 @@ def template_xlsx(step: str) -> bytes:
                 spec.help_zh + (f"（{'/'.join(spec.choices)}）" if spec.choices else ""),
                 spec.key,
                 "yes" if spec.required else "no",
-                spec.en,
+                spec.help_en or spec.en,
             ]
         )
     out = io.BytesIO()

@@ -180,7 +180,10 @@ class ProduceCertificate(models.Model):
         Party, verbose_name=_("producer"), on_delete=models.PROTECT, related_name="produce_certificates"
     )
     location = models.ForeignKey(
-        Location, verbose_name=_("issuing site"), on_delete=models.PROTECT, related_name="produce_certificates"
+        Location,
+        verbose_name=_("issuing site"),
+        on_delete=models.PROTECT,
+        related_name="produce_certificates",
     )
     plot = models.ForeignKey(
         PlantingPlot,

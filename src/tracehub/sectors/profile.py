@@ -422,7 +422,7 @@ def _check_fields(
         values[f.key] = value
         if value is None or (value.__class__ in _EMPTY_TYPES and not value):
             if f.required:
-                errors.append(ProfileError(f.path(), _message(c.profile, c.step, f)))
+                errors.append(ProfileError(f.path(), _message(c.profile, c.step, f), f"required:{f.key}"))
             continue
         if f.kind is FieldKind.QUANTITY:
             for i, item in enumerate(value):
@@ -524,7 +524,10 @@ class ProfileRegistry:
                 continue
             context = CheckContext(normalized, event, namespaces, sectors, c.profile, c.step, values)
             for rule in c.step.rules:
-                errors.extend(rule.check(context))
+                # Each error names its rule, so a refusal hook knows why the event was refused.
+                errors.extend(
+                    e if e.code else ProfileError(e.path, e.message, rule.key) for e in rule.check(context)
+                )
         return errors
 
 

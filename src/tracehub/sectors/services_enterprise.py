@@ -22,8 +22,9 @@ from django.utils.translation import gettext_noop
 
 from tracehub.accounts.services import audit_record, notification_send
 from tracehub.epcis.models import Event
+from tracehub.epcis.profiles import CaptureBatch
 from tracehub.identifiers import IdentifierError, canonical_key
-from tracehub.registry.actors import Actor
+from tracehub.registry.actors import Actor, actor_for_client
 from tracehub.registry.models import Location, Party, Product
 from tracehub.registry.selectors import officials_overseeing, party_users
 from tracehub.sectors import entry
@@ -457,6 +458,16 @@ def enterprise_events_evaluate(
                 )
         findings.extend(check_control_points(actor=actor, event=event))
     return findings
+
+
+def enterprise_captured_evaluate(*, batch: CaptureBatch) -> list[EnterpriseFinding]:
+    """Capture hook of the enterprise profile (E2): the production records and control-point
+    findings of events an enterprise's own system captured over EPCIS, derived as soon as the capture
+    commits (an entry derives them in its own transaction; here that is a no-op, findings being one
+    per event, kind and lot)."""
+    actor = actor_for_client(batch.client) if batch.client is not None else Actor.system("capture")
+    events = [{**hooked.event, "eventID": hooked.event_id} for hooked in batch.events]
+    return enterprise_events_evaluate(actor=actor, events=events)
 
 
 def enterprise_evaluate_stored(*, actor: Actor, party: Party, since=None) -> list[EnterpriseFinding]:

@@ -2,26 +2,23 @@
 (随附单) allocated from the wholesale shipment, operator filing (登记备案) and its public notice (公示),
 product information and certification (认证).
 
-It also holds the step entry of sectors other than meat_veg (:class:`SectorEntry`, used by the
-enterprise subsystem too): the framework's ``entry``/``services``/``imports`` take meat_veg's steps
-only, so this module runs the same pipeline — the framework's :class:`~tracehub.sectors.entry.Input`
-parsing, events whose eventID is their CBV hash, capture through the event store, the same
-``StepRefused``/``StepResult``, Excel uploads kept as ``StepImport`` rows — for a sector's own
-inputs. Form, Excel and API call :func:`record_steps`, so they give the same events.
+It also holds :class:`SectorEntry`, the way a sector registers all its steps at once with the
+framework's entry registry (``tracehub.sectors.entry``; the enterprise subsystem uses it too): one
+input table, one builder and one input check for the sector's steps. The entries are recorded by the
+framework's ``services.steps_record`` — form, Excel and API alike, so they give the same events;
+:func:`record_steps`, :func:`template_xlsx`, :func:`step_import_create` … are the names the liquor and
+enterprise pages and API call, kept as thin wrappers.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
-import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -30,15 +27,23 @@ from django.utils.translation import gettext as _
 
 from tracehub.accounts.services import audit_record
 from tracehub.epcis.hashing import event_hash
-from tracehub.epcis.models import Event
-from tracehub.epcis.services import capture_document_store
-from tracehub.identifiers import IdentifierError, canonical_key
+from tracehub.epcis.profiles import CaptureBatch
+from tracehub.identifiers import canonical_key
 from tracehub.identifiers.cn_codes import make_liquor_slip_number, parse_liquor_slip_number
 from tracehub.registry.actors import Actor
 from tracehub.registry.models import FilingStatus, Location, Party, Product
-from tracehub.sectors import entry
-from tracehub.sectors.entry import CHINA, NAMESPACES, Input, InputErrors, party_key, party_uri, seller_of
-from tracehub.sectors.models import StepImport, StepImportStatus
+from tracehub.sectors import entry, imports, services
+from tracehub.sectors.entry import (
+    CHINA,
+    NAMESPACES,
+    Input,
+    StepEntry,
+    party_key,
+    party_uri,
+    seller_of,
+    signed_decimal,
+)
+from tracehub.sectors.models import StepImport
 from tracehub.sectors.models_liquor import (
     LiquorFilingStatus,
     LiquorOperatorFiling,
@@ -53,16 +58,21 @@ from tracehub.sectors.profiles import liquor
 from tracehub.sectors.services import StepRefused, StepResult
 
 # ================================================================================================
-# Step entry of any sector (until the framework's entry takes a sector).
+# A sector's steps registered at once (the liquor and enterprise entries).
 # ================================================================================================
+
+#: Kept for callers of this module's old name.
+require_location = services._require_location
 
 
 @dataclass(frozen=True)
 class SectorEntry:
     """How one sector's steps are entered: their inputs (form fields, Excel columns, API fields),
-    the event of a clean entry (``make``: step, clean inputs, actor -> event without eventID and
-    extra results, e.g. the slip a shipment allocated), and what is derived after capture
-    (``after``: records such as production checks and findings, in the same transaction)."""
+    the event of a clean entry (``make``: step, clean inputs -> event and extra results, e.g. the
+    slip a shipment allocated), a check of inputs that parse but cannot make an entry (``check``:
+    step, clean -> errors by input), and what is derived after capture (``after``: records such as
+    production checks and findings, in the same transaction). Creating it registers one
+    :class:`~tracehub.sectors.entry.StepEntry` per step (uploads kept as ``<sector>:<step>``)."""
 
     sector: str
     inputs: Mapping[str, tuple[Input, ...]]
@@ -72,6 +82,21 @@ class SectorEntry:
     after: Callable[..., None] | None = None
     check: Callable[[str, dict[str, Any]], dict[str, str]] | None = None
 
+    def __post_init__(self) -> None:
+        for step, inputs in self.inputs.items():
+            entry.register_entry(
+                StepEntry(
+                    self.sector,
+                    step,
+                    inputs,
+                    (lambda clean, step=step: self.make(step, clean)),
+                    after=self.after,
+                    example=self.examples.get(step, {}),
+                    parse_extra=self.parse_extra,
+                    check=(lambda clean, step=step: self.check(step, clean)) if self.check else None,
+                )
+            )
+
     def step_inputs(self, step: str) -> tuple[Input, ...]:
         if step not in self.inputs:
             raise StepRefused(
@@ -80,45 +105,10 @@ class SectorEntry:
         return self.inputs[step]
 
 
-def signed_decimal(text: str) -> Decimal:
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise ValueError("a number is required") from None
-    if not value.is_finite():
-        raise ValueError("a number is required")
-    return value
-
-
 def parse_step(spec_entry: SectorEntry, step: str, raw: Mapping[str, Any]) -> dict[str, Any]:
-    """Clean inputs of one entry; raises ``InputErrors`` naming every wrong one (as the framework's
-    ``entry.parse_inputs``, for this sector's inputs)."""
-    inputs = spec_entry.step_inputs(step)
-    errors: dict[str, str] = {}
-    clean: dict[str, Any] = {}
-    for spec in inputs:
-        text = entry._text(raw.get(spec.key))
-        if not text:
-            if spec.required:
-                errors[spec.key] = f"{spec.zh} ({spec.en}) is required"
-            clean[spec.key] = None
-            continue
-        try:
-            if spec.kind == "signed":
-                clean[spec.key] = signed_decimal(text)
-            elif spec_entry.parse_extra is not None and spec.kind.startswith("x-"):
-                clean[spec.key] = spec_entry.parse_extra(spec, text)
-            else:
-                clean[spec.key] = entry._parse(spec, text)
-        except (ValueError, IdentifierError, InvalidOperation) as exc:
-            errors[spec.key] = f"{spec.zh} ({spec.en}) {text!r}: {exc}"
-    for key in sorted(set(raw) - {s.key for s in inputs}):
-        errors[key] = f"unknown input {key!r}; step {step} takes {', '.join(s.key for s in inputs)}"
-    if not errors and spec_entry.check is not None:
-        errors.update(spec_entry.check(step, clean))
-    if errors:
-        raise InputErrors(errors)
-    return clean
+    """Clean inputs of one entry; raises ``InputErrors`` naming every wrong one."""
+    spec_entry.step_inputs(step)
+    return entry.parse_entry(entry.entry_for(spec_entry.sector, step), raw)
 
 
 def finish(event: dict[str, Any]) -> dict[str, Any]:
@@ -148,34 +138,6 @@ def place(event: dict[str, Any], step_spec, location: Location, *, action: str |
     event["bizLocation"] = {"id": location.identifier}
 
 
-def require_location(actor: Actor, location: Location) -> None:
-    """Who records at a location: its holder's or operator's people and clients, or the platform."""
-    if actor.sees_all:
-        return
-    if actor.acts_for_party and actor.party_id in (location.party_id, location.operator_id):
-        return
-    raise PermissionDenied(
-        _("You may record events only at locations your party holds or operates (%(location)s is not one).")
-        % {"location": location.name}
-    )
-
-
-class _DryRun(Exception):
-    """Undoes a checked-only run."""
-
-
-def _capture_errors(errors: list[dict[str, Any]], number) -> dict[int, list[dict[str, str]]]:
-    refused: dict[int, list[dict[str, str]]] = {}
-    for error in errors:
-        index = error.get("index")
-        key = number(index) if isinstance(index, int) else 0
-        path = error.get("path") or ""
-        head = f"epcisBody.eventList[{index}]"
-        relative = path[len(head) + 1 :] if path.startswith(head) else path
-        refused.setdefault(key, []).append({"field": relative or "event", "message": error["message"]})
-    return refused
-
-
 def record_steps(
     *,
     actor: Actor,
@@ -184,175 +146,24 @@ def record_steps(
     rows: Sequence[Mapping[str, Any]],
     dry_run: bool = False,
 ) -> list[StepResult]:
-    """Record ``rows`` of one ``step`` of a sector, all or nothing (the framework's ``steps_record``
-    for this sector's inputs): every wrong input or refused event field is named by row (a single
-    entry is row 0, several are numbered from 1); ``PermissionDenied`` for another party's location;
-    ``dry_run`` checks everything, capture included, and stores nothing."""
+    """Record ``rows`` of one ``step`` of a sector, all or nothing: the framework's ``steps_record``."""
     spec.step_inputs(step)
-    single = len(rows) == 1
-    number = (lambda i: 0) if single else (lambda i: i + 1)
-    cleaned: list[tuple[int, dict[str, Any]]] = []
-    errors: dict[int, list[dict[str, str]]] = {}
-    for i, raw in enumerate(rows):
-        try:
-            cleaned.append((number(i), parse_step(spec, step, raw)))
-        except InputErrors as exc:
-            errors[number(i)] = [{"field": k, "message": m} for k, m in exc.errors.items()]
-    if errors and not dry_run:
-        raise StepRefused(errors)
-    for _n, clean in cleaned:
-        require_location(actor, clean["location"])
-    results: list[StepResult] = []
-    try:
-        with transaction.atomic():
-            events = []
-            made: list[tuple[int, dict[str, Any]]] = []
-            for n, clean in cleaned:
-                try:
-                    event, extra = spec.make(step, clean)
-                except InputErrors as exc:
-                    errors.setdefault(n, []).extend({"field": k, "message": m} for k, m in exc.errors.items())
-                    continue
-                made.append((n, clean))
-                events.append(event)
-                results.append(StepResult(step=step, event=event, captured=True, extra=extra))
-            if errors and not dry_run:
-                raise StepRefused(dict(sorted(errors.items())))
-            known = set(
-                Event.objects.filter(event_id__in=[e["eventID"] for e in events]).values_list(
-                    "event_id", flat=True
-                )
-            )
-            outcome = (
-                capture_document_store(client=actor.client, document=entry.document(events))
-                if events
-                else None
-            )
-            if outcome is not None and outcome.errors:
-                row_of = [n for n, _clean in made]
-                for n, row_errors in _capture_errors(outcome.errors, lambda i: row_of[i]).items():
-                    errors.setdefault(n, []).extend(row_errors)
-                raise StepRefused(dict(sorted(errors.items())), forbidden=outcome.forbidden)
-            if errors:
-                raise StepRefused(dict(sorted(errors.items())))
-            for (_n, clean), result in zip(made, results, strict=True):
-                result.captured = result.event["eventID"] not in known
-                location: Location = clean["location"]
-                if spec.after is not None:
-                    spec.after(actor=actor, step=step, clean=clean, result=result)
-                audit_record(
-                    **actor.audit,
-                    action=f"sectors.{spec.sector}.{step}",
-                    object_type="epcis.Event",
-                    object_id=result.event["eventID"][:200],
-                    after={
-                        "step": step,
-                        "location": location.key,
-                        "captured": result.captured,
-                        "captureJob": outcome.job.capture_id if outcome else None,
-                        **{k: v for k, v in result.extra.items() if isinstance(v, str | int | float | bool)},
-                    },
-                    party_ref=location.operator_id or location.party_id,
-                )
-            if dry_run:
-                raise _DryRun
-    except _DryRun:
-        pass
-    return results
+    return services.steps_record(actor=actor, sector=spec.sector, step=step, rows=rows, dry_run=dry_run)
 
 
-# -- Excel templates and uploads of a sector's steps ------------------------------------------------
-
-
-def _refused(message: str) -> StepRefused:
-    return StepRefused({0: [{"field": "file", "message": message}]})
-
-
-def _key_of(header: str, inputs: tuple[Input, ...]) -> str | None:
-    text = (header or "").strip()
-    for spec in inputs:
-        if text in (spec.key, spec.zh, spec.header) or text.endswith(f" {spec.key}"):
-            return spec.key
-    return None
+# -- Excel templates and uploads of a sector's steps (the framework's) --------------------------------
 
 
 def read_rows(inputs: tuple[Input, ...], content: bytes) -> list[tuple[int, dict[str, Any]]]:
     """(spreadsheet row number, {input key: value}) of each data row of an uploaded template, with
     the framework's limits (docs/import.md)."""
-    import openpyxl
-
-    if not content:
-        raise _refused(_("The file is empty."))
-    if len(content) > settings.TRACEHUB_IMPORT_MAX_BYTES:
-        raise _refused(_("The file is too large."))
-    if not content.startswith(b"PK\x03\x04"):
-        raise _refused(
-            _("This file is not an Excel workbook (.xlsx): download the template, fill it in and upload it.")
-        )
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, ValueError, KeyError):
-        raise _refused(_("This Excel workbook cannot be read; it may be damaged.")) from None
-    try:
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()
-        header: list[str | None] | None = None
-        rows: list[tuple[int, dict[str, Any]]] = []
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            if not any(v not in (None, "") for v in values):
-                continue
-            if header is None:
-                header = [_key_of(str(v or ""), inputs) for v in values]
-                unknown = [str(v) for v, k in zip(values, header, strict=True) if v and k is None]
-                if unknown:
-                    raise _refused(_("Unknown columns: %(columns)s.") % {"columns": ", ".join(unknown)})
-                continue
-            if str(values[0] or "").startswith("#"):
-                continue
-            if len(rows) >= settings.TRACEHUB_IMPORT_MAX_ROWS:
-                raise _refused(_("The file has too many rows."))
-            rows.append(
-                (number, {k: v for k, v in zip(header, values, strict=False) if k and v not in (None, "")})
-            )
-    finally:
-        workbook.close()
-    if header is None or not rows:
-        raise _refused(_("The file has no rows of data below its header row."))
-    return rows
+    return imports.read_rows(inputs, content)
 
 
 def template_xlsx(spec: SectorEntry, step: str) -> bytes:
     """A step's template: Chinese headers (``中文名 key``), an example row starting with #, notes."""
-    import openpyxl
-    from openpyxl.styles import Font
-
-    inputs = spec.step_inputs(step)
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.title = step[:31]
-    sheet.append([s.header for s in inputs])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    example = spec.examples.get(step, {})
-    sheet.append(["# " + example.get(inputs[0].key, "示例")] + [example.get(s.key, "") for s in inputs[1:]])
-    for index, s in enumerate(inputs, start=1):
-        sheet.column_dimensions[openpyxl.utils.get_column_letter(index)].width = max(14, len(s.header) * 2)
-    notes = workbook.create_sheet("说明")
-    notes.append(["列", "必填", "说明", "column", "required", "notes"])
-    for s in inputs:
-        notes.append(
-            [
-                s.zh,
-                "是" if s.required else "否",
-                s.help_zh + (f"（{'/'.join(s.choices)}）" if s.choices else ""),
-                s.key,
-                "yes" if s.required else "no",
-                s.help_en or s.en,
-            ]
-        )
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    spec.step_inputs(step)
+    return imports.template_xlsx(entry.entry_for(spec.sector, step))
 
 
 def import_step(spec: SectorEntry, batch: StepImport) -> str:
@@ -362,68 +173,13 @@ def import_step(spec: SectorEntry, batch: StepImport) -> str:
 def step_import_create(*, actor: Actor, spec: SectorEntry, step: str, content: bytes) -> StepImport:
     """Check every row of an uploaded template (capture included, rolled back) and keep the batch
     (``StepImport`` with step ``<sector>:<step>``) with its per-row errors for the preview."""
-    inputs = spec.step_inputs(step)
-    rows = read_rows(inputs, content)
-    errors: dict[int, list[dict[str, str]]] = {}
-    try:
-        record_steps(actor=actor, spec=spec, step=step, rows=[r for _, r in rows], dry_run=True)
-    except StepRefused as exc:
-        for n, row_errors in exc.rows.items():
-            errors[rows[max(n - 1, 0)][0]] = row_errors
-    with transaction.atomic():
-        batch = StepImport.objects.create(
-            step=f"{spec.sector}:{step}",
-            uploaded_by=actor.user,
-            uploaded_by_client=actor.client,
-            party_id=actor.party_id,
-            rows=[
-                {"row": n, "values": {k: str(v) if not isinstance(v, str) else v for k, v in r.items()}}
-                for n, r in rows
-            ],
-            errors={str(k): v for k, v in errors.items()},
-            status=StepImportStatus.CHECKED if not errors else StepImportStatus.REFUSED,
-        )
-        audit_record(
-            **actor.audit,
-            action="sectors.import.upload",
-            object_type="sectors.StepImport",
-            object_id=str(batch.pk),
-            after={"step": batch.step, "rows": len(rows), "errors": len(errors)},
-            party_ref=actor.party_id,
-        )
-    return batch
+    spec.step_inputs(step)
+    return services.step_import_create(actor=actor, sector=spec.sector, step=step, content=content)
 
 
 def step_import_commit(*, actor: Actor, spec: SectorEntry, batch: StepImport) -> list[StepResult]:
     """Store every row of a checked batch, all or nothing; only its uploader commits it."""
-    if batch.uploaded_by_id != getattr(actor.user, "pk", None) or (
-        batch.uploaded_by_client_id != (actor.client.pk if actor.client else None)
-    ):
-        raise PermissionDenied(_("Only the uploader commits an import."))
-    if batch.status != StepImportStatus.CHECKED:
-        raise StepRefused(
-            {0: [{"field": "status", "message": f"this import is {batch.status}, not checked"}]}
-        )
-    if (timezone.now() - batch.created_at).total_seconds() > settings.TRACEHUB_IMPORT_TTL_HOURS * 3600:
-        raise StepRefused(
-            {0: [{"field": "status", "message": "this import has expired: upload the file again"}]}
-        )
-    with transaction.atomic():
-        results = record_steps(
-            actor=actor, spec=spec, step=import_step(spec, batch), rows=[r["values"] for r in batch.rows]
-        )
-        batch.status = StepImportStatus.COMMITTED
-        batch.committed_at = timezone.now()
-        batch.save(update_fields=["status", "committed_at"])
-        audit_record(
-            **actor.audit,
-            action="sectors.import.commit",
-            object_type="sectors.StepImport",
-            object_id=str(batch.pk),
-            after={"step": batch.step, "rows": len(results)},
-            party_ref=actor.party_id,
-        )
-    return results
+    return services.step_import_commit(actor=actor, batch=batch)
 
 
 # ================================================================================================
@@ -720,9 +476,46 @@ def _liquor_make(step: str, clean: dict[str, Any]) -> tuple[dict[str, Any], dict
     return finish(event), extra
 
 
+def liquor_slips_receive(*, numbers: Sequence[str], audit: Mapping[str, Any] | None = None) -> int:
+    """Mark accompanying slips received (已收货); with ``audit`` (the actor's audit keywords), one
+    audit row per slip that changed. Returns how many changed."""
+    changed = list(
+        LiquorSlip.objects.filter(number__in=list(numbers))
+        .exclude(status=LiquorSlipStatus.RECEIVED)
+        .values_list("pk", "number")
+    )
+    if not changed:
+        return 0
+    LiquorSlip.objects.filter(pk__in=[pk for pk, _n in changed]).update(status=LiquorSlipStatus.RECEIVED)
+    if audit is not None:
+        for pk, number in changed:
+            audit_record(
+                **audit,
+                action="sectors.liquor.slip.received",
+                object_type="sectors.LiquorSlip",
+                object_id=str(pk),
+                after={"number": number, "status": LiquorSlipStatus.RECEIVED},
+            )
+    return len(changed)
+
+
+def liquor_receipts_captured(*, batch: CaptureBatch) -> int:
+    """Capture hook of the liquor profile (G3): a retail receipt quoting its accompanying slip, by
+    any capture path (a shop's own system over EPCIS as well as the entry form), marks the slip
+    received. The entry marks it in its own transaction already; here that is a no-op."""
+    numbers = []
+    for hooked in batch.events:
+        for item in hooked.event.get("bizTransactionList") or ():
+            uri = item.get("bizTransaction") if isinstance(item, dict) else None
+            if isinstance(uri, str) and uri.startswith(liquor.SLIP_PREFIX):
+                numbers.append(uri[len(liquor.SLIP_PREFIX) :])
+    return liquor_slips_receive(numbers=numbers, audit={"actor_client": batch.client}) if numbers else 0
+
+
 def _liquor_after(*, actor: Actor, step: str, clean: dict[str, Any], result: StepResult) -> None:
+    # The entry's answer shows the slip received at once (the capture hook repeats it, a no-op).
     if step == "receiving" and result.captured:
-        LiquorSlip.objects.filter(number=clean["slip"]).update(status=LiquorSlipStatus.RECEIVED)
+        liquor_slips_receive(numbers=[clean["slip"]])
 
 
 LIQUOR_EXAMPLES: dict[str, dict[str, str]] = {

@@ -144,7 +144,9 @@ class TestForm(forms.Form):
     sample = forms.CharField(label=gettext_lazy("sample"), max_length=100)
     item = forms.CharField(label=gettext_lazy("test item"), max_length=100)
     method = forms.CharField(label=gettext_lazy("method"), max_length=100, required=False)
-    value = forms.DecimalField(label=gettext_lazy("measured value"), max_digits=12, decimal_places=4, min_value=0)
+    value = forms.DecimalField(
+        label=gettext_lazy("measured value"), max_digits=12, decimal_places=4, min_value=0
+    )
     limit = forms.DecimalField(label=gettext_lazy("limit"), max_digits=12, decimal_places=4, min_value=0)
     unit = forms.CharField(label=gettext_lazy("unit"), max_length=20)
     tester = forms.CharField(label=gettext_lazy("tester"), max_length=100)

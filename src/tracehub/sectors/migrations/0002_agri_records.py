@@ -7,278 +7,917 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_departments'),
-        ('registry', '0003_code_allocation'),
-        ('sectors', '0001_initial'),
+        ("accounts", "0003_departments"),
+        ("registry", "0003_code_allocation"),
+        ("sectors", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AgriInputProduct',
+            name="AgriInputProduct",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('registration_number', models.CharField(help_text='农药登记证号 (PD20142631), 兽药批准文号, 肥料登记证号 or 品种审定编号.', max_length=60, unique=True, verbose_name='registration number')),
-                ('name', models.CharField(help_text='通用名/商品名.', max_length=200, verbose_name='name')),
-                ('kind', models.CharField(choices=[('pesticide', 'Pesticide (农药)'), ('vet_drug', 'Veterinary drug (兽药)'), ('fertiliser', 'Fertiliser (肥料)'), ('seed', 'Seed (种子)')], max_length=12, verbose_name='kind')),
-                ('holder', models.CharField(blank=True, help_text='登记证持有人.', max_length=200, verbose_name='registration holder')),
-                ('restricted', models.BooleanField(default=False, help_text='限制使用: sold by real name only.', verbose_name='restricted use')),
-                ('highly_toxic', models.BooleanField(default=False, help_text='高毒: sold at designated outlets only.', verbose_name='highly toxic')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='updated at')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "registration_number",
+                    models.CharField(
+                        help_text="农药登记证号 (PD20142631), 兽药批准文号, 肥料登记证号 or 品种审定编号.",
+                        max_length=60,
+                        unique=True,
+                        verbose_name="registration number",
+                    ),
+                ),
+                ("name", models.CharField(help_text="通用名/商品名.", max_length=200, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("pesticide", "Pesticide (农药)"),
+                            ("vet_drug", "Veterinary drug (兽药)"),
+                            ("fertiliser", "Fertiliser (肥料)"),
+                            ("seed", "Seed (种子)"),
+                        ],
+                        max_length=12,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "holder",
+                    models.CharField(
+                        blank=True,
+                        help_text="登记证持有人.",
+                        max_length=200,
+                        verbose_name="registration holder",
+                    ),
+                ),
+                (
+                    "restricted",
+                    models.BooleanField(
+                        default=False,
+                        help_text="限制使用: sold by real name only.",
+                        verbose_name="restricted use",
+                    ),
+                ),
+                (
+                    "highly_toxic",
+                    models.BooleanField(
+                        default=False,
+                        help_text="高毒: sold at designated outlets only.",
+                        verbose_name="highly toxic",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="created at"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="updated at"),
+                ),
             ],
             options={
-                'verbose_name': 'farm input product',
-                'verbose_name_plural': 'farm input catalogue',
-                'ordering': ['registration_number'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('kind__in', ['pesticide', 'vet_drug', 'fertiliser', 'seed'])), name='agri_input_product_kind_valid'), models.CheckConstraint(condition=models.Q(('highly_toxic', False), ('restricted', True), _connector='OR'), name='agri_input_product_highly_toxic_restricted')],
+                "verbose_name": "farm input product",
+                "verbose_name_plural": "farm input catalogue",
+                "ordering": ["registration_number"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("kind__in", ["pesticide", "vet_drug", "fertiliser", "seed"])),
+                        name="agri_input_product_kind_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("highly_toxic", False), ("restricted", True), _connector="OR"),
+                        name="agri_input_product_highly_toxic_restricted",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PlantingPlot',
+            name="PlantingPlot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text='地块名称, unique within the party.', max_length=100, verbose_name='plot name')),
-                ('area_mu', models.DecimalField(decimal_places=2, help_text='种植面积, in mu (亩).', max_digits=10, verbose_name='area (mu)')),
-                ('crop', models.CharField(help_text='作物, e.g. 青菜.', max_length=100, verbose_name='crop')),
-                ('variety', models.CharField(help_text='品种, e.g. 上海青.', max_length=100, verbose_name='variety')),
-                ('district', models.CharField(max_length=6, verbose_name='district')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='updated at')),
-                ('location', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='planting_plots', to='registry.location', verbose_name='location')),
-                ('party', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='planting_plots', to='registry.party', verbose_name='party')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="地块名称, unique within the party.",
+                        max_length=100,
+                        verbose_name="plot name",
+                    ),
+                ),
+                (
+                    "area_mu",
+                    models.DecimalField(
+                        decimal_places=2,
+                        help_text="种植面积, in mu (亩).",
+                        max_digits=10,
+                        verbose_name="area (mu)",
+                    ),
+                ),
+                ("crop", models.CharField(help_text="作物, e.g. 青菜.", max_length=100, verbose_name="crop")),
+                (
+                    "variety",
+                    models.CharField(help_text="品种, e.g. 上海青.", max_length=100, verbose_name="variety"),
+                ),
+                ("district", models.CharField(max_length=6, verbose_name="district")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="created at"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="updated at"),
+                ),
+                (
+                    "location",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="planting_plots",
+                        to="registry.location",
+                        verbose_name="location",
+                    ),
+                ),
+                (
+                    "party",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="planting_plots",
+                        to="registry.party",
+                        verbose_name="party",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'planting plot',
-                'verbose_name_plural': 'planting plots',
-                'ordering': ['party_id', 'name', 'id'],
+                "verbose_name": "planting plot",
+                "verbose_name_plural": "planting plots",
+                "ordering": ["party_id", "name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ProduceCertificate',
+            name="ProduceCertificate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(help_text='合格证编号, 16 digits.', max_length=16, unique=True, verbose_name='certificate number')),
-                ('district', models.CharField(max_length=6, verbose_name='district')),
-                ('day', models.DateField(verbose_name='day of issue')),
-                ('sequence', models.PositiveSmallIntegerField(verbose_name='sequence')),
-                ('product_name', models.CharField(help_text='产品名称.', max_length=100, verbose_name='product')),
-                ('lot', models.CharField(help_text='The lot (LGTIN or platform lot URI) as in the event.', max_length=300, verbose_name='lot')),
-                ('quantity', models.DecimalField(decimal_places=3, max_digits=14, verbose_name='quantity')),
-                ('unit', models.CharField(choices=[('KGM', 'kg (千克)'), ('TNE', 'tonnes (吨)'), ('H87', 'pieces (件)'), ('HEA', 'head (头/只)')], max_length=3, verbose_name='unit')),
-                ('origin', models.CharField(help_text='产地.', max_length=200, verbose_name='origin')),
-                ('production_date', models.DateField(verbose_name='production or harvest date')),
-                ('commitments', models.JSONField(default=list, help_text='承诺内容 (keys).', verbose_name='commitments')),
-                ('test_basis', models.CharField(choices=[('entrusted_test', 'Entrusted test (委托检测)'), ('self_test', 'Own test (自我检测)'), ('internal_control', 'Internal quality control (内部质量控制)'), ('self_commitment', 'Own commitment (自我承诺)')], max_length=20, verbose_name='basis of the commitment')),
-                ('contact_phone', models.CharField(blank=True, max_length=40, verbose_name='contact phone')),
-                ('status', models.CharField(choices=[('issued', 'Issued (已开具)'), ('flagged', 'Lot failed a test (检测不合格)')], default='issued', max_length=10, verbose_name='status')),
-                ('event_id', models.CharField(max_length=500, verbose_name='issuing event')),
-                ('issued_at', models.DateTimeField(help_text='The event time of the issue.', verbose_name='issued at')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='recorded at')),
-                ('location', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='produce_certificates', to='registry.location', verbose_name='issuing site')),
-                ('party', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='produce_certificates', to='registry.party', verbose_name='producer')),
-                ('plot', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='certificates', to='sectors.plantingplot', verbose_name='plot')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "number",
+                    models.CharField(
+                        help_text="合格证编号, 16 digits.",
+                        max_length=16,
+                        unique=True,
+                        verbose_name="certificate number",
+                    ),
+                ),
+                ("district", models.CharField(max_length=6, verbose_name="district")),
+                ("day", models.DateField(verbose_name="day of issue")),
+                ("sequence", models.PositiveSmallIntegerField(verbose_name="sequence")),
+                (
+                    "product_name",
+                    models.CharField(help_text="产品名称.", max_length=100, verbose_name="product"),
+                ),
+                (
+                    "lot",
+                    models.CharField(
+                        help_text="The lot (LGTIN or platform lot URI) as in the event.",
+                        max_length=300,
+                        verbose_name="lot",
+                    ),
+                ),
+                ("quantity", models.DecimalField(decimal_places=3, max_digits=14, verbose_name="quantity")),
+                (
+                    "unit",
+                    models.CharField(
+                        choices=[
+                            ("KGM", "kg (千克)"),
+                            ("TNE", "tonnes (吨)"),
+                            ("H87", "pieces (件)"),
+                            ("HEA", "head (头/只)"),
+                        ],
+                        max_length=3,
+                        verbose_name="unit",
+                    ),
+                ),
+                ("origin", models.CharField(help_text="产地.", max_length=200, verbose_name="origin")),
+                ("production_date", models.DateField(verbose_name="production or harvest date")),
+                (
+                    "commitments",
+                    models.JSONField(default=list, help_text="承诺内容 (keys).", verbose_name="commitments"),
+                ),
+                (
+                    "test_basis",
+                    models.CharField(
+                        choices=[
+                            ("entrusted_test", "Entrusted test (委托检测)"),
+                            ("self_test", "Own test (自我检测)"),
+                            ("internal_control", "Internal quality control (内部质量控制)"),
+                            ("self_commitment", "Own commitment (自我承诺)"),
+                        ],
+                        max_length=20,
+                        verbose_name="basis of the commitment",
+                    ),
+                ),
+                ("contact_phone", models.CharField(blank=True, max_length=40, verbose_name="contact phone")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("issued", "Issued (已开具)"),
+                            ("flagged", "Lot failed a test (检测不合格)"),
+                        ],
+                        default="issued",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("event_id", models.CharField(max_length=500, verbose_name="issuing event")),
+                (
+                    "issued_at",
+                    models.DateTimeField(help_text="The event time of the issue.", verbose_name="issued at"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="recorded at"),
+                ),
+                (
+                    "location",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="produce_certificates",
+                        to="registry.location",
+                        verbose_name="issuing site",
+                    ),
+                ),
+                (
+                    "party",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="produce_certificates",
+                        to="registry.party",
+                        verbose_name="producer",
+                    ),
+                ),
+                (
+                    "plot",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="certificates",
+                        to="sectors.plantingplot",
+                        verbose_name="plot",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'compliance certificate',
-                'verbose_name_plural': 'compliance certificates',
-                'ordering': ['-issued_at', '-id'],
+                "verbose_name": "compliance certificate",
+                "verbose_name_plural": "compliance certificates",
+                "ordering": ["-issued_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='MarketInspection',
+            name="MarketInspection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('lot', models.CharField(max_length=300, verbose_name='lot')),
-                ('certificate_number', models.CharField(blank=True, max_length=40, verbose_name='certificate number quoted')),
-                ('certificate_check', models.CharField(choices=[('valid', 'Present and valid (有效)'), ('missing', 'Missing (未出具)'), ('invalid', 'Not issued by the platform or flagged (无效)')], max_length=10, verbose_name='certificate check')),
-                ('test_result', models.CharField(choices=[('passed', 'Passed (合格)'), ('failed', 'Failed (不合格)'), ('not_tested', 'Not tested (未检测)')], max_length=12, verbose_name='test result')),
-                ('outcome', models.CharField(choices=[('accepted', 'Admitted for sale (准予销售)'), ('rectify', 'Ordered to rectify (责令整改)'), ('removed', 'Removed from sale (下架/禁止销售)')], max_length=10, verbose_name='outcome')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='note')),
-                ('inspector', models.CharField(max_length=150, verbose_name='inspector')),
-                ('inspected_at', models.DateTimeField(verbose_name='inspected at')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='recorded at')),
-                ('market', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='agri_inspections', to='registry.location', verbose_name='market')),
-                ('seller', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='agri_inspections', to='registry.party', verbose_name='seller')),
-                ('certificate', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='inspections', to='sectors.producecertificate', verbose_name='certificate')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("lot", models.CharField(max_length=300, verbose_name="lot")),
+                (
+                    "certificate_number",
+                    models.CharField(blank=True, max_length=40, verbose_name="certificate number quoted"),
+                ),
+                (
+                    "certificate_check",
+                    models.CharField(
+                        choices=[
+                            ("valid", "Present and valid (有效)"),
+                            ("missing", "Missing (未出具)"),
+                            ("invalid", "Not issued by the platform or flagged (无效)"),
+                        ],
+                        max_length=10,
+                        verbose_name="certificate check",
+                    ),
+                ),
+                (
+                    "test_result",
+                    models.CharField(
+                        choices=[
+                            ("passed", "Passed (合格)"),
+                            ("failed", "Failed (不合格)"),
+                            ("not_tested", "Not tested (未检测)"),
+                        ],
+                        max_length=12,
+                        verbose_name="test result",
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("accepted", "Admitted for sale (准予销售)"),
+                            ("rectify", "Ordered to rectify (责令整改)"),
+                            ("removed", "Removed from sale (下架/禁止销售)"),
+                        ],
+                        max_length=10,
+                        verbose_name="outcome",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="note")),
+                ("inspector", models.CharField(max_length=150, verbose_name="inspector")),
+                ("inspected_at", models.DateTimeField(verbose_name="inspected at")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="recorded at"),
+                ),
+                (
+                    "market",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="agri_inspections",
+                        to="registry.location",
+                        verbose_name="market",
+                    ),
+                ),
+                (
+                    "seller",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="agri_inspections",
+                        to="registry.party",
+                        verbose_name="seller",
+                    ),
+                ),
+                (
+                    "certificate",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="inspections",
+                        to="sectors.producecertificate",
+                        verbose_name="certificate",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'market inspection',
-                'verbose_name_plural': 'market inspections',
-                'ordering': ['-inspected_at', '-id'],
+                "verbose_name": "market inspection",
+                "verbose_name_plural": "market inspections",
+                "ordering": ["-inspected_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='RapidTest',
+            name="RapidTest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('lot', models.CharField(max_length=300, verbose_name='lot')),
-                ('sample', models.CharField(help_text='样品名称.', max_length=100, verbose_name='sample')),
-                ('item', models.CharField(help_text='检测项目, e.g. 有机磷和氨基甲酸酯类.', max_length=100, verbose_name='test item')),
-                ('method', models.CharField(blank=True, help_text='e.g. 酶抑制法.', max_length=100, verbose_name='method')),
-                ('value', models.DecimalField(decimal_places=4, max_digits=12, verbose_name='measured value')),
-                ('limit', models.DecimalField(decimal_places=4, max_digits=12, verbose_name='limit')),
-                ('unit', models.CharField(help_text='e.g. %, mg/kg.', max_length=20, verbose_name='unit')),
-                ('passed', models.BooleanField(verbose_name='passed')),
-                ('tester', models.CharField(max_length=100, verbose_name='tester')),
-                ('tested_at', models.DateTimeField(verbose_name='tested at')),
-                ('event_id', models.CharField(blank=True, max_length=500, verbose_name='test event')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='recorded at')),
-                ('certificate', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='tests', to='sectors.producecertificate', verbose_name='certificate')),
-                ('party', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rapid_tests', to='registry.party', verbose_name='producer')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("lot", models.CharField(max_length=300, verbose_name="lot")),
+                ("sample", models.CharField(help_text="样品名称.", max_length=100, verbose_name="sample")),
+                (
+                    "item",
+                    models.CharField(
+                        help_text="检测项目, e.g. 有机磷和氨基甲酸酯类.",
+                        max_length=100,
+                        verbose_name="test item",
+                    ),
+                ),
+                (
+                    "method",
+                    models.CharField(
+                        blank=True, help_text="e.g. 酶抑制法.", max_length=100, verbose_name="method"
+                    ),
+                ),
+                (
+                    "value",
+                    models.DecimalField(decimal_places=4, max_digits=12, verbose_name="measured value"),
+                ),
+                ("limit", models.DecimalField(decimal_places=4, max_digits=12, verbose_name="limit")),
+                ("unit", models.CharField(help_text="e.g. %, mg/kg.", max_length=20, verbose_name="unit")),
+                ("passed", models.BooleanField(verbose_name="passed")),
+                ("tester", models.CharField(max_length=100, verbose_name="tester")),
+                ("tested_at", models.DateTimeField(verbose_name="tested at")),
+                ("event_id", models.CharField(blank=True, max_length=500, verbose_name="test event")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="recorded at"),
+                ),
+                (
+                    "certificate",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tests",
+                        to="sectors.producecertificate",
+                        verbose_name="certificate",
+                    ),
+                ),
+                (
+                    "party",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="rapid_tests",
+                        to="registry.party",
+                        verbose_name="producer",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recorded by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'rapid residue test',
-                'verbose_name_plural': 'rapid residue tests',
-                'ordering': ['-tested_at', '-id'],
+                "verbose_name": "rapid residue test",
+                "verbose_name_plural": "rapid residue tests",
+                "ordering": ["-tested_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='AgriInputLedgerEntry',
+            name="AgriInputLedgerEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('direction', models.CharField(choices=[('purchase', 'Purchase (进货)'), ('sale', 'Sale (销售)')], max_length=10, verbose_name='ledger')),
-                ('kind', models.CharField(choices=[('pesticide', 'Pesticide (农药)'), ('vet_drug', 'Veterinary drug (兽药)'), ('fertiliser', 'Fertiliser (肥料)'), ('seed', 'Seed (种子)')], max_length=12, verbose_name='kind')),
-                ('registration_number', models.CharField(max_length=60, verbose_name='registration number')),
-                ('product_name', models.CharField(max_length=200, verbose_name='product name')),
-                ('specification', models.CharField(help_text='规格, e.g. 100毫升/瓶.', max_length=100, verbose_name='specification')),
-                ('unit_code', models.CharField(blank=True, help_text='农药单元识别代码 (32 digits) or 兽药产品追溯码 (24 digits).', max_length=32, verbose_name='product code')),
-                ('lot', models.CharField(blank=True, help_text='生产批号.', max_length=60, verbose_name='lot number')),
-                ('quantity', models.DecimalField(decimal_places=3, max_digits=14, verbose_name='quantity')),
-                ('unit', models.CharField(help_text='瓶, 袋, 千克 …', max_length=20, verbose_name='unit')),
-                ('day', models.DateField(help_text='进货日期 or 销售日期.', verbose_name='date')),
-                ('buyer_name', models.CharField(blank=True, max_length=100, verbose_name='buyer name')),
-                ('buyer_id_protected', models.TextField(blank=True, editable=False, help_text='居民身份证号码, encrypted.', verbose_name='buyer ID number (encrypted)')),
-                ('buyer_id_digest', models.CharField(blank=True, editable=False, help_text='Keyed digest.', max_length=64, verbose_name='buyer ID number digest')),
-                ('buyer_id_masked', models.CharField(blank=True, editable=False, max_length=18, verbose_name='buyer ID number (masked)')),
-                ('buyer_phone', models.CharField(blank=True, max_length=40, verbose_name='buyer phone')),
-                ('buyer_address', models.CharField(blank=True, max_length=300, verbose_name='buyer address')),
-                ('use_crop', models.CharField(blank=True, help_text='使用作物/对象.', max_length=100, verbose_name='crop or animal')),
-                ('use_target', models.CharField(blank=True, help_text='防治对象.', max_length=100, verbose_name='target')),
-                ('source', models.CharField(choices=[('form', 'Console form'), ('api', 'API'), ('excel', 'Excel upload')], max_length=10, verbose_name='entered by')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='recorded at')),
-                ('counterparty', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='agri_ledger_counterparts', to='registry.party', verbose_name='supplier or buyer')),
-                ('dealer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='agri_ledger_entries', to='registry.party', verbose_name='dealer')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
-                ('recorded_by_client', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.apiclient', verbose_name='recorded by client')),
-                ('product', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='ledger_entries', to='sectors.agriinputproduct', verbose_name='catalogue product')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[("purchase", "Purchase (进货)"), ("sale", "Sale (销售)")],
+                        max_length=10,
+                        verbose_name="ledger",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("pesticide", "Pesticide (农药)"),
+                            ("vet_drug", "Veterinary drug (兽药)"),
+                            ("fertiliser", "Fertiliser (肥料)"),
+                            ("seed", "Seed (种子)"),
+                        ],
+                        max_length=12,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("registration_number", models.CharField(max_length=60, verbose_name="registration number")),
+                ("product_name", models.CharField(max_length=200, verbose_name="product name")),
+                (
+                    "specification",
+                    models.CharField(
+                        help_text="规格, e.g. 100毫升/瓶.", max_length=100, verbose_name="specification"
+                    ),
+                ),
+                (
+                    "unit_code",
+                    models.CharField(
+                        blank=True,
+                        help_text="农药单元识别代码 (32 digits) or 兽药产品追溯码 (24 digits).",
+                        max_length=32,
+                        verbose_name="product code",
+                    ),
+                ),
+                (
+                    "lot",
+                    models.CharField(
+                        blank=True, help_text="生产批号.", max_length=60, verbose_name="lot number"
+                    ),
+                ),
+                ("quantity", models.DecimalField(decimal_places=3, max_digits=14, verbose_name="quantity")),
+                ("unit", models.CharField(help_text="瓶, 袋, 千克 …", max_length=20, verbose_name="unit")),
+                ("day", models.DateField(help_text="进货日期 or 销售日期.", verbose_name="date")),
+                ("buyer_name", models.CharField(blank=True, max_length=100, verbose_name="buyer name")),
+                (
+                    "buyer_id_protected",
+                    models.TextField(
+                        blank=True,
+                        editable=False,
+                        help_text="居民身份证号码, encrypted.",
+                        verbose_name="buyer ID number (encrypted)",
+                    ),
+                ),
+                (
+                    "buyer_id_digest",
+                    models.CharField(
+                        blank=True,
+                        editable=False,
+                        help_text="Keyed digest.",
+                        max_length=64,
+                        verbose_name="buyer ID number digest",
+                    ),
+                ),
+                (
+                    "buyer_id_masked",
+                    models.CharField(
+                        blank=True, editable=False, max_length=18, verbose_name="buyer ID number (masked)"
+                    ),
+                ),
+                ("buyer_phone", models.CharField(blank=True, max_length=40, verbose_name="buyer phone")),
+                ("buyer_address", models.CharField(blank=True, max_length=300, verbose_name="buyer address")),
+                (
+                    "use_crop",
+                    models.CharField(
+                        blank=True, help_text="使用作物/对象.", max_length=100, verbose_name="crop or animal"
+                    ),
+                ),
+                (
+                    "use_target",
+                    models.CharField(
+                        blank=True, help_text="防治对象.", max_length=100, verbose_name="target"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("form", "Console form"), ("api", "API"), ("excel", "Excel upload")],
+                        max_length=10,
+                        verbose_name="entered by",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="recorded at"),
+                ),
+                (
+                    "counterparty",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="agri_ledger_counterparts",
+                        to="registry.party",
+                        verbose_name="supplier or buyer",
+                    ),
+                ),
+                (
+                    "dealer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="agri_ledger_entries",
+                        to="registry.party",
+                        verbose_name="dealer",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recorded by",
+                    ),
+                ),
+                (
+                    "recorded_by_client",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.apiclient",
+                        verbose_name="recorded by client",
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ledger_entries",
+                        to="sectors.agriinputproduct",
+                        verbose_name="catalogue product",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ledger entry',
-                'verbose_name_plural': 'farm input ledgers',
-                'ordering': ['-day', '-id'],
-                'indexes': [models.Index(fields=['dealer', 'direction', '-day'], name='agri_ledger_dealer_idx'), models.Index(fields=['buyer_id_digest'], name='agri_ledger_buyer_idx'), models.Index(fields=['registration_number', '-day'], name='agri_ledger_product_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('direction__in', ['purchase', 'sale'])), name='agri_ledger_direction_valid'), models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='agri_ledger_quantity_positive'), models.CheckConstraint(condition=models.Q(('direction', 'sale'), ('counterparty__isnull', False), _connector='OR'), name='agri_ledger_purchase_has_supplier'), models.CheckConstraint(condition=models.Q(models.Q(('buyer_id_digest', ''), ('buyer_id_masked', ''), ('buyer_id_protected', '')), models.Q(models.Q(('buyer_id_protected', ''), _negated=True), models.Q(('buyer_id_digest', ''), _negated=True), models.Q(('buyer_id_masked', ''), _negated=True)), _connector='OR'), name='agri_ledger_buyer_id_protected'), models.CheckConstraint(condition=models.Q(('direction', 'sale'), ('buyer_id_digest', ''), _connector='OR'), name='agri_ledger_buyer_id_on_sales_only')],
+                "verbose_name": "ledger entry",
+                "verbose_name_plural": "farm input ledgers",
+                "ordering": ["-day", "-id"],
+                "indexes": [
+                    models.Index(fields=["dealer", "direction", "-day"], name="agri_ledger_dealer_idx"),
+                    models.Index(fields=["buyer_id_digest"], name="agri_ledger_buyer_idx"),
+                    models.Index(fields=["registration_number", "-day"], name="agri_ledger_product_idx"),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("direction__in", ["purchase", "sale"])),
+                        name="agri_ledger_direction_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("quantity__gt", 0)), name="agri_ledger_quantity_positive"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("direction", "sale"), ("counterparty__isnull", False), _connector="OR"
+                        ),
+                        name="agri_ledger_purchase_has_supplier",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                ("buyer_id_digest", ""), ("buyer_id_masked", ""), ("buyer_id_protected", "")
+                            ),
+                            models.Q(
+                                models.Q(("buyer_id_protected", ""), _negated=True),
+                                models.Q(("buyer_id_digest", ""), _negated=True),
+                                models.Q(("buyer_id_masked", ""), _negated=True),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="agri_ledger_buyer_id_protected",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("direction", "sale"), ("buyer_id_digest", ""), _connector="OR"),
+                        name="agri_ledger_buyer_id_on_sales_only",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='DesignatedOutlet',
+            name="DesignatedOutlet",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('document_number', models.CharField(blank=True, help_text='定点经营批准文件文号.', max_length=100, verbose_name='designation document')),
-                ('valid_from', models.DateField(verbose_name='designated from')),
-                ('valid_until', models.DateField(blank=True, null=True, verbose_name='designated until')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='note')),
-                ('end_reason', models.CharField(blank=True, max_length=300, verbose_name='reason for undesignating')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
-                ('dealer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='agri_designations', to='registry.party', verbose_name='dealer')),
-                ('designated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='designated by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "document_number",
+                    models.CharField(
+                        blank=True,
+                        help_text="定点经营批准文件文号.",
+                        max_length=100,
+                        verbose_name="designation document",
+                    ),
+                ),
+                ("valid_from", models.DateField(verbose_name="designated from")),
+                ("valid_until", models.DateField(blank=True, null=True, verbose_name="designated until")),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="note")),
+                (
+                    "end_reason",
+                    models.CharField(blank=True, max_length=300, verbose_name="reason for undesignating"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="created at"),
+                ),
+                (
+                    "dealer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="agri_designations",
+                        to="registry.party",
+                        verbose_name="dealer",
+                    ),
+                ),
+                (
+                    "designated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="designated by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'designated outlet',
-                'verbose_name_plural': 'designated outlets',
-                'ordering': ['-valid_from', '-id'],
-                'indexes': [models.Index(fields=['dealer', 'valid_from'], name='designated_outlet_dealer_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('valid_until__isnull', True), ('valid_until__gte', models.F('valid_from')), _connector='OR'), name='designated_outlet_validity_ordered'), models.UniqueConstraint(condition=models.Q(('valid_until__isnull', True)), fields=('dealer',), name='designated_outlet_one_open_per_dealer')],
+                "verbose_name": "designated outlet",
+                "verbose_name_plural": "designated outlets",
+                "ordering": ["-valid_from", "-id"],
+                "indexes": [
+                    models.Index(fields=["dealer", "valid_from"], name="designated_outlet_dealer_idx")
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("valid_until__isnull", True),
+                            ("valid_until__gte", models.F("valid_from")),
+                            _connector="OR",
+                        ),
+                        name="designated_outlet_validity_ordered",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("valid_until__isnull", True)),
+                        fields=("dealer",),
+                        name="designated_outlet_one_open_per_dealer",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='LivestockFarm',
+            name="LivestockFarm",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='farm name')),
-                ('species', models.CharField(choices=[('pig', 'Pigs (生猪)'), ('cattle', 'Cattle (牛)'), ('sheep', 'Sheep and goats (羊)'), ('poultry', 'Poultry (家禽)'), ('other', 'Other (其他)')], max_length=10, verbose_name='species')),
-                ('head_count', models.PositiveIntegerField(help_text='存栏, in head.', verbose_name='stock on hand (head)')),
-                ('annual_output', models.PositiveIntegerField(default=0, help_text='年出栏, in head.', verbose_name='yearly output (head)')),
-                ('epidemic_certificate', models.CharField(blank=True, help_text='动物防疫条件合格证编号.', max_length=60, verbose_name='animal epidemic prevention certificate')),
-                ('district', models.CharField(max_length=6, verbose_name='district')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='updated at')),
-                ('location', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='livestock_farms', to='registry.location', verbose_name='location')),
-                ('party', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='livestock_farms', to='registry.party', verbose_name='party')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="farm name")),
+                (
+                    "species",
+                    models.CharField(
+                        choices=[
+                            ("pig", "Pigs (生猪)"),
+                            ("cattle", "Cattle (牛)"),
+                            ("sheep", "Sheep and goats (羊)"),
+                            ("poultry", "Poultry (家禽)"),
+                            ("other", "Other (其他)"),
+                        ],
+                        max_length=10,
+                        verbose_name="species",
+                    ),
+                ),
+                (
+                    "head_count",
+                    models.PositiveIntegerField(
+                        help_text="存栏, in head.", verbose_name="stock on hand (head)"
+                    ),
+                ),
+                (
+                    "annual_output",
+                    models.PositiveIntegerField(
+                        default=0, help_text="年出栏, in head.", verbose_name="yearly output (head)"
+                    ),
+                ),
+                (
+                    "epidemic_certificate",
+                    models.CharField(
+                        blank=True,
+                        help_text="动物防疫条件合格证编号.",
+                        max_length=60,
+                        verbose_name="animal epidemic prevention certificate",
+                    ),
+                ),
+                ("district", models.CharField(max_length=6, verbose_name="district")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="created at"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="updated at"),
+                ),
+                (
+                    "location",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="livestock_farms",
+                        to="registry.location",
+                        verbose_name="location",
+                    ),
+                ),
+                (
+                    "party",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="livestock_farms",
+                        to="registry.party",
+                        verbose_name="party",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'livestock or poultry farm',
-                'verbose_name_plural': 'livestock and poultry farms',
-                'ordering': ['party_id', 'name', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('party', 'name'), name='agri_farm_name_unique'), models.CheckConstraint(condition=models.Q(('species__in', ['pig', 'cattle', 'sheep', 'poultry', 'other'])), name='agri_farm_species_valid')],
+                "verbose_name": "livestock or poultry farm",
+                "verbose_name_plural": "livestock and poultry farms",
+                "ordering": ["party_id", "name", "id"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("party", "name"), name="agri_farm_name_unique"),
+                    models.CheckConstraint(
+                        condition=models.Q(("species__in", ["pig", "cattle", "sheep", "poultry", "other"])),
+                        name="agri_farm_species_valid",
+                    ),
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='plantingplot',
-            index=models.Index(fields=['district', 'party'], name='agri_plot_district_idx'),
+            model_name="plantingplot",
+            index=models.Index(fields=["district", "party"], name="agri_plot_district_idx"),
         ),
         migrations.AddConstraint(
-            model_name='plantingplot',
-            constraint=models.UniqueConstraint(fields=('party', 'name'), name='agri_plot_name_unique'),
+            model_name="plantingplot",
+            constraint=models.UniqueConstraint(fields=("party", "name"), name="agri_plot_name_unique"),
         ),
         migrations.AddConstraint(
-            model_name='plantingplot',
-            constraint=models.CheckConstraint(condition=models.Q(('area_mu__gt', 0)), name='agri_plot_area_positive'),
+            model_name="plantingplot",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("area_mu__gt", 0)), name="agri_plot_area_positive"
+            ),
         ),
         migrations.AddIndex(
-            model_name='producecertificate',
-            index=models.Index(fields=['party', '-issued_at'], name='agri_certificate_party_idx'),
+            model_name="producecertificate",
+            index=models.Index(fields=["party", "-issued_at"], name="agri_certificate_party_idx"),
         ),
         migrations.AddIndex(
-            model_name='producecertificate',
-            index=models.Index(fields=['lot'], name='agri_certificate_lot_idx'),
+            model_name="producecertificate",
+            index=models.Index(fields=["lot"], name="agri_certificate_lot_idx"),
         ),
         migrations.AddConstraint(
-            model_name='producecertificate',
-            constraint=models.UniqueConstraint(fields=('district', 'day', 'sequence'), name='agri_certificate_allocation_unique'),
+            model_name="producecertificate",
+            constraint=models.UniqueConstraint(
+                fields=("district", "day", "sequence"), name="agri_certificate_allocation_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='producecertificate',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='agri_certificate_quantity_positive'),
+            model_name="producecertificate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gt", 0)), name="agri_certificate_quantity_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='producecertificate',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['issued', 'flagged'])), name='agri_certificate_status_valid'),
+            model_name="producecertificate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["issued", "flagged"])),
+                name="agri_certificate_status_valid",
+            ),
         ),
         migrations.AddIndex(
-            model_name='marketinspection',
-            index=models.Index(fields=['seller', '-inspected_at'], name='agri_inspection_seller_idx'),
+            model_name="marketinspection",
+            index=models.Index(fields=["seller", "-inspected_at"], name="agri_inspection_seller_idx"),
         ),
         migrations.AddConstraint(
-            model_name='marketinspection',
-            constraint=models.CheckConstraint(condition=models.Q(('certificate_check__in', ['valid', 'missing', 'invalid'])), name='agri_inspection_check_valid'),
+            model_name="marketinspection",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("certificate_check__in", ["valid", "missing", "invalid"])),
+                name="agri_inspection_check_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='marketinspection',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('certificate_check', 'valid'), _negated=True), ('certificate__isnull', False), _connector='OR'), name='agri_inspection_valid_has_certificate'),
+            model_name="marketinspection",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("certificate_check", "valid"), _negated=True),
+                    ("certificate__isnull", False),
+                    _connector="OR",
+                ),
+                name="agri_inspection_valid_has_certificate",
+            ),
         ),
         migrations.AddIndex(
-            model_name='rapidtest',
-            index=models.Index(fields=['party', '-tested_at'], name='agri_test_party_idx'),
+            model_name="rapidtest",
+            index=models.Index(fields=["party", "-tested_at"], name="agri_test_party_idx"),
         ),
         migrations.AddIndex(
-            model_name='rapidtest',
-            index=models.Index(fields=['lot'], name='agri_test_lot_idx'),
+            model_name="rapidtest",
+            index=models.Index(fields=["lot"], name="agri_test_lot_idx"),
         ),
         migrations.AddConstraint(
-            model_name='rapidtest',
-            constraint=models.CheckConstraint(condition=models.Q(('value__gte', 0)), name='agri_test_value_non_negative'),
+            model_name="rapidtest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("value__gte", 0)), name="agri_test_value_non_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rapidtest',
-            constraint=models.CheckConstraint(condition=models.Q(('limit__gte', 0)), name='agri_test_limit_non_negative'),
+            model_name="rapidtest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("limit__gte", 0)), name="agri_test_limit_non_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rapidtest',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('passed', True), ('value__lte', models.F('limit'))), models.Q(('passed', False), ('value__gt', models.F('limit'))), _connector='OR'), name='agri_test_passed_matches_limit'),
+            model_name="rapidtest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("passed", True), ("value__lte", models.F("limit"))),
+                    models.Q(("passed", False), ("value__gt", models.F("limit"))),
+                    _connector="OR",
+                ),
+                name="agri_test_passed_matches_limit",
+            ),
         ),
     ]

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tracehub.epcis.profiles import ProfileError
+from tracehub.epcis.profiles import CaptureBatch, ProfileError, register_capture_hook
 from tracehub.identifiers import IdentifierError
 from tracehub.identifiers.platform import parse_platform_uri
 from tracehub.sectors.profile import (
@@ -198,16 +198,21 @@ def licensed_receiver(ctx: CheckContext) -> list[ProfileError]:
 
 
 def double_dispensing(ctx: CheckContext) -> list[ProfileError]:
-    """销售/使用: a code dispensed before raises a double-dispensing alert (the event is kept)."""
+    """销售/使用: a code dispensed before raises a double-dispensing alert (the event is kept).
+
+    Nothing is refused, so there is nothing to check here: the alert is raised by the capture hook
+    below once the capture has committed — only then are all of its dispensings stored, so two
+    dispensings of one code in one document are caught as well as across documents (G2)."""
+    return []
+
+
+def _dispensing_captured(batch: CaptureBatch) -> None:
     from tracehub.sectors.services_drug import dispensing_alerts_raise
 
-    dispensing_alerts_raise(
-        codes=ctx.index("epc"),
-        event=ctx.event,
-        namespaces=ctx.namespaces,
-        location=ctx.normalized.biz_location or "",
-    )
-    return []
+    dispensing_alerts_raise(batch=batch)
+
+
+register_capture_hook(_dispensing_captured, biz_steps=("dispensing",))
 
 
 PACK_CODES = Rule(

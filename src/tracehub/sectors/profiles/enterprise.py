@@ -16,7 +16,7 @@ events. An enterprise that runs its own system pushes the same events through EP
 
 from __future__ import annotations
 
-from tracehub.epcis.profiles import ProfileError
+from tracehub.epcis.profiles import CaptureBatch, ProfileError, register_capture_hook
 from tracehub.identifiers import IdentifierError, canonical_key
 from tracehub.sectors.profile import (
     CheckContext,
@@ -310,3 +310,18 @@ PROFILE = registry.register(
         ),
     )
 )
+
+
+def _evaluate_captured(batch: CaptureBatch) -> None:
+    from tracehub.sectors.services_enterprise import enterprise_captured_evaluate
+
+    enterprise_captured_evaluate(batch=batch)
+
+
+def _checked(event: dict) -> bool:
+    """An event with sensor readings or a recipe: what the control points and recipes check."""
+    return "sensorElementList" in event or "tracehub:recipe" in event
+
+
+# E2: findings from an enterprise's own EPCIS as from its entries, once the capture commits.
+register_capture_hook(_evaluate_captured, biz_steps=[s.biz_step for s in PROFILE.steps], when=_checked)

@@ -4,8 +4,9 @@ Declared steps of the food bureau's subsystem: market declaration (市场申报)
 (产品检验), receipt with supplier tickets and certificates (索票索证) and inspectors' checks (查验).
 Capture enforces the data items below and two rules on a receipt: the supplier is filed and holds a
 food licence valid on the day (索证), and a lot whose product inspection failed is not received
-(追溯管理与市场准入衔接). Not yet built (issue #6 item 2): the alert to the bureau on a refusal, entry
-forms and Excel templates of these steps, demo data.
+(追溯管理与市场准入衔接). A refused receipt is reported to the bureau by the refusal hook at the end
+(console notification with the reason, audit row). Not yet built (issue #6 item 2): entry forms and
+Excel templates of these steps, demo data.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import orjson
 from django.db.models import Q
 from django.utils import timezone
 
-from tracehub.epcis.profiles import ProfileError
+from tracehub.epcis.profiles import CaptureBatch, ProfileError, register_refusal_hook
 from tracehub.identifiers import IdentifierError, canonical_key
 from tracehub.sectors.profile import (
     CheckContext,
@@ -196,3 +197,14 @@ PROFILE = registry.register(
         ),
     )
 )
+
+
+def _receipts_refused(batch: CaptureBatch) -> None:
+    from tracehub.sectors.services import market_access_refusals_report
+
+    market_access_refusals_report(batch=batch)
+
+
+# G1 市场准入: a refused receipt is reported to the bureau after its capture rolled back (issue #6
+# item 2 "rejected with the reason, alert to the bureau").
+register_refusal_hook(_receipts_refused, biz_steps=(PROFILE.step("ticket_receiving").biz_step,))

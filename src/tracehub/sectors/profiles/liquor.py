@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from tracehub.epcis.profiles import ProfileError
+from tracehub.epcis.profiles import CaptureBatch, ProfileError, register_capture_hook
 from tracehub.identifiers import IdentifierError
 from tracehub.identifiers.cn_codes import parse_liquor_slip_number
 from tracehub.sectors.profile import (
@@ -428,3 +428,13 @@ PROFILE = registry.register(
         ),
     )
 )
+
+
+def _receipts_captured(batch: CaptureBatch) -> None:
+    from tracehub.sectors.services_liquor import liquor_receipts_captured
+
+    liquor_receipts_captured(batch=batch)
+
+
+# G3: a receipt quoting its slip marks the slip received, by whatever path it was captured.
+register_capture_hook(_receipts_captured, biz_steps=(PROFILE.step("receiving").biz_step,))
