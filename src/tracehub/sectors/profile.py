@@ -460,6 +460,9 @@ class ProfileRegistry:
     def __init__(self) -> None:
         self._profiles: dict[str, Profile] = {}
         self._by_step: dict[str, list[_Compiled]] = {}
+        #: Per bizStep bound only to CBV words: the sectors that bind it. An event of such a step
+        #: whose sectors are none of them is passed with one set test (issue #2 capture speed).
+        self._cbv_only: dict[str, frozenset[str]] = {}
 
     def register(self, profile: Profile) -> Profile:
         existing = self._profiles.get(profile.sector)
@@ -477,6 +480,11 @@ class ProfileRegistry:
         for step in profile.steps:
             compiled = _Compiled(profile, step, tuple((f, _compile(f)) for f in step.fields))
             self._by_step.setdefault(step.biz_step, []).append(compiled)
+        self._cbv_only = {
+            biz_step: frozenset(c.profile.sector for c in compiled_steps)
+            for biz_step, compiled_steps in self._by_step.items()
+            if not any(c.step.platform for c in compiled_steps)
+        }
         return profile
 
     def __iter__(self):
@@ -497,8 +505,12 @@ class ProfileRegistry:
         The event's sectors are looked up only for a step bound to a CBV bizStep; a platform bizStep
         is checked whatever the event's sector.
         """
-        candidates = self._by_step.get(normalized.biz_step or "")
+        biz_step = normalized.biz_step or ""
+        candidates = self._by_step.get(biz_step)
         if not candidates:
+            return []
+        binding = self._cbv_only.get(biz_step)
+        if binding is not None and binding.isdisjoint(sectors()):
             return []
         errors: list[ProfileError] = []
         for c in candidates:
