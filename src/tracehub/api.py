@@ -17,6 +17,7 @@ from tracehub.sectors.api_agri import router as agri_router
 from tracehub.sectors.api_agri_input import router as agri_input_router
 from tracehub.sectors.api_drug import router as drug_router
 from tracehub.sectors.api_enterprise import router as enterprise_router
+from tracehub.sectors.api_food import router as food_router
 from tracehub.sectors.api_import_food import router as import_food_router
 from tracehub.sectors.api_liquor import router as liquor_router
 from tracehub.tracing.api import router as tracing_router
@@ -76,4 +77,5 @@ api_v1.add_router("/", liquor_router)
 api_v1.add_router("/", enterprise_router)
 api_v1.add_router("/", agri_input_router)
 api_v1.add_router("/", agri_router)
+api_v1.add_router("/", food_router)
 api_v1.add_router("/", sectors_router)

@@ -21,6 +21,7 @@ urlpatterns = [
     path("console/sectors/enterprise/", include("tracehub.sectors.urls_enterprise")),
     path("console/sectors/agri_input/", include("tracehub.sectors.urls_agri_input")),
     path("console/sectors/agri/", include("tracehub.sectors.urls_agri")),
+    path("console/sectors/food/", include("tracehub.sectors.urls_food")),
     path("console/sectors/", include("tracehub.sectors.urls")),
     path("console/portal/", include("tracehub.portal.urls_console")),
     path("liquor/", include(urls_liquor.public_patterns)),

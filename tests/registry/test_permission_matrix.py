@@ -392,6 +392,17 @@ CASES: dict[tuple[str, str], Case] = {
         lambda w: {"step": "retail"},
         body=lambda w: {"location": SGLN_A, "goods": ITEM_A, "time": "2026-11-20 19:00"},
     ),
+    # Food (sectors.api_food, docs/sectors/food.md): an inspector's check at party A's location.
+    ("POST", "/api/v1/sectors/food/{step}"): Case(
+        lambda w: {"step": "inspection_check"},
+        body=lambda w: {
+            "location": SGLN_A,
+            "lot": MEAT_LOT_A,
+            "item": "标签",
+            "result": "pass",
+            "time": "2026-11-20 10:00",
+        },
+    ),
     # Farm inputs (sectors.api_agri_input, docs/sectors/agri-input-records.md): the cases of its own test.
     **_agri_input_cases(),
 }

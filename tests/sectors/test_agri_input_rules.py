@@ -204,7 +204,7 @@ def test_ledgers_are_written_by_their_dealer_only(agri):
 
 
 def test_officials_search_sales_by_buyer_product_dealer_and_date(agri, django_assert_num_queries):
-    stock_up(agri, ORDINARY, RESTRICTED)
+    stock_up(agri, ORDINARY, RESTRICTED, date=ago(40))
     ledger_rows_record(
         actor=agri.actor("dealer"),
         direction="sale",

@@ -36,6 +36,8 @@ ORDINARY = "PD20142631"
 RESTRICTED = "PD20120855"
 TOXIC = "PD20130412"
 PESTICIDE_CODE = "1" + "142631" + "1" + "001" + "000000000000000004711"
+DEALER_SHOP = f"urn:tracehub:loc:{DEALER_USCC}:1"
+OTHER_SHOP = f"urn:tracehub:loc:{OTHER_DEALER_USCC}:1"
 
 
 def today() -> dt.date:
@@ -90,6 +92,10 @@ def build_agri_world() -> AgriWorld:
         unfiled=_party("未备案农药批发部", UNFILED_USCC, "wholesaler", "350212", filed=False),
         farm=_party("汀溪碧岭家庭农场", FARM_USCC, "farm", "350212"),
     )
+    for party, identifier in ((w.dealer, DEALER_SHOP), (w.other_dealer, OTHER_SHOP)):
+        registry.location_create(
+            actor=SYSTEM, party=party, identifier=identifier, name=f"{party.name}门店", kind="shop"
+        )
     agri, commerce = department_by_code("agri"), department_by_code("commerce")
     w.users["official"] = user_create(
         username="agri-tongan", password=None, role=Role.OFFICIAL, department=agri, districts=["350212"]
@@ -164,11 +170,11 @@ def real_name(**over) -> dict[str, str]:
     return row
 
 
-def stock_up(w: AgriWorld, *numbers: str, quantity: str = "50") -> None:
+def stock_up(w: AgriWorld, *numbers: str, quantity: str = "50", date: str | None = None) -> None:
     ledger_rows_record(
         actor=w.actor("dealer"),
         direction="purchase",
-        rows=[purchase(n, quantity) for n in numbers or (ORDINARY,)],
+        rows=[purchase(n, quantity, date=date or ago(10)) for n in numbers or (ORDINARY,)],
     )
 
 

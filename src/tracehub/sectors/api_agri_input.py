@@ -91,7 +91,7 @@ def entry_out(entry: AgriInputLedgerEntry) -> dict[str, Any]:
             "party": party,
             "name": entry.buyer_name or None,
             "idNumber": entry.buyer_id_masked or None,
-            "phone": entry.buyer_phone or None,
+            "phone": entry.buyer_phone_masked or None,
             "address": entry.buyer_address or None,
             "crop": entry.use_crop or None,
             "target": entry.use_target or None,
@@ -292,7 +292,7 @@ def buyer_id_reveal(request, entry_id: int):
         raise _forbidden(exc) from exc
     except Conflict as exc:
         raise ApiProblem(409, "Conflict", type=CONFLICT, detail=str(exc.message)) from exc
-    return {"id": entry.pk, "idNumber": number}
+    return {"id": entry.pk, "idNumber": number, "phone": entry.buyer_phone or None}
 
 
 # -- catalogue and designated outlets ------------------------------------------------------------------

@@ -98,3 +98,16 @@ menu.register(
         description=_("Plots and farms, compliance certificates, rapid tests, inspections, evaluation."),
     )
 )
+menu.register(
+    MenuEntry(
+        "sectors.food",
+        _("Food"),
+        "sectors_food:index",
+        group="workspace",
+        order=67,
+        visible=_sector_user,
+        description=_(
+            "Market declarations, product inspections, receipts with tickets and certificates, checks."
+        ),
+    )
+)

@@ -28,8 +28,9 @@ from tracehub.sectors.services_agri_input import (
 )
 
 ACTOR = Actor.system("demo loader (farm inputs)")
-#: Events this demo captures (``load_demo.demo_event_count``): none, the ledgers are records.
-EVENT_COUNT = 0
+#: Events this demo captures (``load_demo.demo_event_count``): each ledger row is captured as the
+#: farm inputs profile's input_purchasing or input_selling event (3 purchases, 3 sales).
+EVENT_COUNT = 6
 
 CATALOGUE = (
     # registration number, name, kind, holder, restricted, highly toxic
@@ -74,6 +75,10 @@ def load_agri_input_demo() -> list[str]:
                 actor=ACTOR, dealer=dealer, valid_from=_day(-60), document_number="厦农（2026）定点12号"
             )
         if not AgriInputLedgerEntry.objects.filter(dealer=dealer).exists():
+            from tracehub.sectors.demo import _recorder
+
+            # The rows' events are captured by the demo loader's API client, like the rest of the demo.
+            recorder = _recorder()
             purchases = [
                 _product(
                     "PD20142631", "10%吡虫啉可湿性粉剂", "100克/袋", 200, "袋", -11, supplier=maker.uscc
@@ -83,7 +88,7 @@ def load_agri_input_demo() -> list[str]:
             ]
             purchases[0]["unit_code"] = "1" + "142631" + "1" + "001" + "000000000000000004711"
             ledger_rows_record(
-                actor=ACTOR, dealer=dealer, direction="purchase", rows=purchases, source=LedgerSource.API
+                actor=recorder, dealer=dealer, direction="purchase", rows=purchases, source=LedgerSource.API
             )
             sales = [
                 {
@@ -113,7 +118,7 @@ def load_agri_input_demo() -> list[str]:
                 },
             ]
             ledger_rows_record(
-                actor=ACTOR, dealer=dealer, direction="sale", rows=sales, source=LedgerSource.API
+                actor=recorder, dealer=dealer, direction="sale", rows=sales, source=LedgerSource.API
             )
     count = AgriInputLedgerEntry.objects.filter(dealer=dealer).count()
     lines.append(

@@ -426,6 +426,8 @@ ENTRY_MODULES: list[str] = [
     "tracehub.sectors.services_liquor",
     "tracehub.sectors.services_enterprise",
     "tracehub.sectors.services_agri",
+    "tracehub.sectors.services_agri_input",
+    "tracehub.sectors.services_food",
 ]
 ENTRIES: dict[tuple[str, str], StepEntry] = {}
 _loaded: list[bool] = []

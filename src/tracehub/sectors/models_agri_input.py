@@ -17,6 +17,8 @@ Written only by ``tracehub.sectors.services_agri_input``.
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -32,7 +34,21 @@ __all__ = [
     "DesignatedOutlet",
     "LedgerDirection",
     "LedgerSource",
+    "mask_phone",
 ]
+
+
+def mask_phone(phone: str) -> str:
+    """A phone number with its middle digits hidden: the first 3 and the last 4 digits are kept
+    (13906001234 -> 139****1234); separators are dropped. A number of 7 digits or fewer keeps only
+    its last 4 (or fewer) digits, so nothing short is shown whole. Empty stays empty."""
+    digits = re.sub(r"\D", "", phone or "")
+    if not digits:
+        return ""
+    if len(digits) > 7:
+        return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+    keep = min(4, len(digits) - 1)
+    return "*" * (len(digits) - keep) + digits[len(digits) - keep :]
 
 
 class AgriInputKind(models.TextChoices):
@@ -268,6 +284,11 @@ class AgriInputLedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.direction} {self.registration_number} {self.quantity}{self.unit}"
+
+    @property
+    def buyer_phone_masked(self) -> str:
+        """The buyer's phone as pages, CSV and the API show it (personal data): see :func:`mask_phone`."""
+        return mask_phone(self.buyer_phone)
 
     @property
     def buyer_display(self) -> str:

@@ -10,14 +10,19 @@ by row (a single entry is row 0): :class:`LedgerRefused`. What is checked:
   兽药字 approval number, 肥料登记证号, 品种审定/登记编号); a 32-digit pesticide unit code must belong
   to the registration number, a 24-digit veterinary drug trace code must be one;
 * a purchase names a supplier that is registered and filed (备案 approved);
-* a sale never exceeds the stock the ledgers show (purchases less sales of the same registration
-  number, specification and unit, earlier rows of the same batch included);
+* a sale never exceeds the stock the ledgers show on its date (purchases less sales of the same
+  registration number, specification and unit dated on or before it, earlier rows of the same batch
+  included), nor makes the stock of a later day negative (a back-dated sale);
 * a sale of a restricted-use product (限制使用) records the buyer by real name (实名购买): name, ID
   number (居民身份证, check character validated) or a registered farm's USCC, phone, address, crop and
   target. The ID number is stored encrypted with a keyed digest and shown masked, never logged and
   never put in an audit row or an error message;
 * a sale of a highly toxic pesticide (高毒农药) by a dealer that is not a designated outlet
   (定点经营) on the sale's date is refused, the refusal naming the rule, and the bureau is alerted.
+
+**Events.** Each stored row is captured, in the same transaction, as the farm inputs profile's
+``input_purchasing`` or ``input_selling`` event at the dealer's location (entries registered here
+with the sector entry registry); the event names the ledger row, never the buyer's personal data.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import quote
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -43,8 +49,8 @@ from tracehub.identifiers import IdentifierError
 from tracehub.identifiers.cn_codes import parse_pesticide_unit_code, parse_vet_drug_trace_code
 from tracehub.registry import protect, validators
 from tracehub.registry.actors import Actor
-from tracehub.registry.models import FilingStatus, Party
-from tracehub.sectors.entry import Input
+from tracehub.registry.models import FilingStatus, Location, Party
+from tracehub.sectors.entry import CHINA, Input, party_uri
 from tracehub.sectors.models_agri_input import (
     AgriInputKind,
     AgriInputLedgerEntry,
@@ -53,6 +59,9 @@ from tracehub.sectors.models_agri_input import (
     LedgerDirection,
     LedgerSource,
 )
+from tracehub.sectors.services import StepRefused
+from tracehub.sectors.services_drug import StepEntry, ext, make_event, record_rows, register_entry
+from tracehub.sectors.services_drug import number as event_number
 
 SECTOR = "agri_input"
 
@@ -450,19 +459,45 @@ def _catalogue(numbers) -> dict[str, AgriInputProduct]:
     return {p.registration_number: p for p in AgriInputProduct.objects.filter(registration_number__in=wanted)}
 
 
-def _stock(dealer: Party, keys: set[tuple[str, str, str]]) -> dict[tuple[str, str, str], Decimal]:
-    """Stock of ``keys`` (registration number, specification, unit) by the dealer's ledgers. One query."""
+def _movements(
+    dealer: Party, keys: set[tuple[str, str, str]]
+) -> dict[tuple[str, str, str], dict[dt.date, Decimal]]:
+    """Stock changes of ``keys`` (registration number, specification, unit) by day, from the dealer's
+    ledgers: purchases add, sales take away. One query."""
+    moves: dict[tuple[str, str, str], dict[dt.date, Decimal]] = {key: {} for key in keys}
     if not keys:
-        return {}
+        return moves
     rows = (
         AgriInputLedgerEntry.objects.filter(dealer=dealer, registration_number__in={k[0] for k in keys})
-        .values("registration_number", "specification", "unit")
+        .values("registration_number", "specification", "unit", "day")
         .annotate(
             bought=Sum("quantity", filter=Q(direction=LedgerDirection.PURCHASE), default=Decimal(0)),
             sold=Sum("quantity", filter=Q(direction=LedgerDirection.SALE), default=Decimal(0)),
         )
     )
-    return {(r["registration_number"], r["specification"], r["unit"]): r["bought"] - r["sold"] for r in rows}
+    for r in rows:
+        key = (r["registration_number"], r["specification"], r["unit"])
+        if key in moves:
+            day = moves[key]
+            day[r["day"]] = day.get(r["day"], Decimal(0)) + r["bought"] - r["sold"]
+    return moves
+
+
+def stock_on(moves: Mapping[dt.date, Decimal], day: dt.date) -> Decimal:
+    """Stock at the end of ``day``: purchases dated on or before it less sales on or before it."""
+    return sum((change for when, change in moves.items() if when <= day), Decimal(0))
+
+
+def _lowest_after(moves: Mapping[dt.date, Decimal], day: dt.date) -> tuple[Decimal, dt.date] | None:
+    """The lowest end-of-day stock on a day after ``day`` that has ledger rows, and that day (the
+    earliest such); None when no row is dated after ``day``."""
+    later = sorted(when for when in moves if when > day)
+    lowest: tuple[Decimal, dt.date] | None = None
+    for when in later:
+        level = stock_on(moves, when)
+        if lowest is None or level < lowest[0]:
+            lowest = (level, when)
+    return lowest
 
 
 def _designated_on(dealer: Party, days: set[dt.date]) -> set[dt.date]:
@@ -530,6 +565,22 @@ def ledger_rows_record(
                         ]
                     }
                 )
+            location = dealer_location(dealer)
+            if location is None:
+                raise LedgerRefused(
+                    {
+                        0: [
+                            {
+                                "field": "dealer",
+                                "message": _(
+                                    "%(name)s has no registered location: register its shop or "
+                                    "warehouse first (ledger rows are captured as events there)."
+                                )
+                                % {"name": dealer.name},
+                            }
+                        ]
+                    }
+                )
             if direction == LedgerDirection.SALE:
                 _check_sales(dealer, cleaned, errors, rules)
             if errors:
@@ -549,6 +600,7 @@ def ledger_rows_record(
                     after=_audit_view(entry),
                     party_ref=dealer.pk,
                 )
+            _capture(actor, direction, location, entries)
             if dry_run:
                 raise _DryRun
     except _DryRun:
@@ -573,7 +625,7 @@ def _check_sales(
     keys = {
         (r.values["registration_number"], r.values["specification"], r.values["unit"]) for _n, r in cleaned
     }
-    stock = _stock(dealer, keys)
+    moves = _movements(dealer, keys)
     toxic_days = {r.values["date"] for _n, r in cleaned if r.product is not None and r.product.highly_toxic}
     designated = _designated_on(dealer, toxic_days)
     for n, row in cleaned:
@@ -593,26 +645,41 @@ def _check_sales(
             )
             continue
         key = (values["registration_number"], values["specification"], values["unit"])
-        available = stock.get(key, Decimal(0))
-        if values["quantity"] > available:
+        day, quantity = values["date"], values["quantity"]
+        available = stock_on(moves[key], day)
+        names = {
+            "unit": values["unit"],
+            "number": values["registration_number"],
+            "spec": values["specification"],
+            "quantity": _number(quantity),
+            "date": day.isoformat(),
+        }
+        if quantity > available:
+            errors.setdefault(n, []).append(
+                {
+                    "field": "quantity",
+                    "message": _(
+                        "Sale beyond stock: on %(date)s the ledgers show %(stock)s %(unit)s of "
+                        "%(number)s %(spec)s in stock, less than %(quantity)s."
+                    )
+                    % {**names, "stock": _number(available)},
+                }
+            )
+            continue
+        lowest = _lowest_after(moves[key], day)
+        if lowest is not None and quantity > lowest[0]:
             errors.setdefault(n, []).append(
                 {
                     "field": "quantity",
                     "message": _(
                         "Sale beyond stock: the ledgers show %(stock)s %(unit)s of %(number)s %(spec)s "
-                        "in stock, less than %(quantity)s."
+                        "in stock on %(later)s; a sale of %(quantity)s on %(date)s would make it negative."
                     )
-                    % {
-                        "stock": _number(available),
-                        "unit": values["unit"],
-                        "number": values["registration_number"],
-                        "spec": values["specification"],
-                        "quantity": _number(values["quantity"]),
-                    },
+                    % {**names, "stock": _number(lowest[0]), "later": lowest[1].isoformat()},
                 }
             )
             continue
-        stock[key] = available - values["quantity"]
+        moves[key][day] = moves[key].get(day, Decimal(0)) - quantity
 
 
 def _number(value: Decimal) -> str:
@@ -654,6 +721,176 @@ def _entry(actor: Actor, dealer: Party, direction: str, source: str, row: CleanR
             entry.buyer_id_digest = protect.digest(number)
             entry.buyer_id_masked = protect.mask_id_number(number)
     return entry
+
+
+# -- ledger rows as EPCIS events (the farm inputs profile's input_purchasing and input_selling) ----------
+
+#: The URI of a ledger row in events: a purchase's record (bizTransaction ``inv``) and a sale's
+#: real-name record (``tracehub:buyerRecord``). The buyer's name, ID number and phone stay in the row.
+LEDGER_URI = "urn:tracehub:doc:agri_input_ledger:"
+#: Product class URIs of catalogue products without a unit code: the registration number.
+REGISTRATION_URI = "urn:tracehub:class:agri_input:"
+#: Ledger units that are UN/ECE Rec. 20 units; other units (瓶, 袋 …) are counts (no uom).
+UOM = {
+    "千克": "KGM",
+    "公斤": "KGM",
+    "kg": "KGM",
+    "克": "GRM",
+    "g": "GRM",
+    "吨": "TNE",
+    "升": "LTR",
+    "L": "LTR",
+}
+UOM["毫升"] = "MLT"
+UOM["ml"] = "MLT"
+STEP_OF = {LedgerDirection.PURCHASE: "input_purchasing", LedgerDirection.SALE: "input_selling"}
+
+
+def dealer_location(dealer: Party) -> Location | None:
+    """Where a dealer's ledger rows happen (readPoint and bizLocation of their events): its first
+    active location, one it holds before one it operates."""
+    held = Location.objects.filter(party=dealer, active=True).order_by("id").first()
+    return held or Location.objects.filter(operator=dealer, active=True).order_by("id").first()
+
+
+def ledger_uri(entry: AgriInputLedgerEntry) -> str:
+    return f"{LEDGER_URI}{entry.pk}"
+
+
+def product_uri(kind: str, registration_number: str, unit_code: str = "") -> str:
+    """The product in events: its 32-digit pesticide unit code or 24-digit veterinary drug trace code
+    as a platform URI, else its registration number as a platform class URI."""
+    if unit_code and kind == AgriInputKind.PESTICIDE:
+        return f"urn:tracehub:code:pesticide:{unit_code}"
+    if unit_code and kind == AgriInputKind.VET_DRUG:
+        return f"urn:tracehub:code:vetdrug:{unit_code}"
+    return REGISTRATION_URI + quote(registration_number, safe="")
+
+
+def _event_time(day: dt.date) -> str:
+    """A ledger row's event time: noon of its date (China time), or now when that is later."""
+    noon = dt.datetime.combine(day, dt.time(12, 0), tzinfo=CHINA)
+    return min(noon, timezone.now().astimezone(CHINA)).strftime("%Y-%m-%d %H:%M")
+
+
+def _step_data(direction: str, location: Location, entry: AgriInputLedgerEntry) -> dict[str, str]:
+    data = {
+        "location": location.identifier,
+        "ledger_entry": ledger_uri(entry),
+        "product": product_uri(entry.kind, entry.registration_number, entry.unit_code),
+        "registration_number": entry.registration_number,
+        "quantity": _number(entry.quantity),
+        "unit": entry.unit,
+        "time": _event_time(entry.day),
+    }
+    if direction == LedgerDirection.PURCHASE:
+        data["supplier"] = party_uri(entry.counterparty)
+    elif entry.counterparty_id:
+        data["buyer"] = party_uri(entry.counterparty)
+    return data
+
+
+def _capture(actor: Actor, direction: str, location: Location, entries: list[AgriInputLedgerEntry]) -> None:
+    """Capture each new ledger row's event, in the ledger's transaction: a refused event refuses
+    its row (named by the row's number), and a refused row is never captured."""
+    if not entries:
+        return
+    data = [_step_data(direction, location, entry) for entry in entries]
+    try:
+        record_rows(actor=actor, sector=SECTOR, step=STEP_OF[direction], rows=data)
+    except StepRefused as exc:
+        raise LedgerRefused(
+            {
+                n: [
+                    {"field": e["field"], "message": _("Event: %(message)s") % {"message": e["message"]}}
+                    for e in es
+                ]
+                for n, es in exc.rows.items()
+            }
+        ) from None
+
+
+_EVENT_INPUTS = (
+    Input("location", "经营场所", "dealer's site", "location"),
+    Input("ledger_entry", "台账记录", "ledger row", "text", help_zh="台账记录 URI"),
+    Input("product", "产品", "product", "lot", help_zh="农药单元识别代码、兽药追溯码或登记证号 URI"),
+    Input("registration_number", "登记证号", "registration number", "text"),
+    Input("quantity", "数量", "quantity", "number"),
+    Input("unit", "单位", "unit", "text"),
+)
+_EVENT_TIME = Input("time", "时间", "time", "time", required=False)
+
+
+def _check_event(direction: str):
+    """An event of this step stands for a ledger row of the same dealer, product and quantity (so
+    that it is entered through the ledgers, never alone)."""
+
+    def check(clean: dict[str, Any]) -> dict[str, str]:
+        ref = clean["ledger_entry"]
+        pk = ref[len(LEDGER_URI) :] if ref.startswith(LEDGER_URI) else ""
+        row = AgriInputLedgerEntry.objects.filter(pk=int(pk)).first() if pk.isdigit() else None
+        location: Location = clean["location"]
+        if (
+            row is None
+            or row.direction != direction
+            or row.dealer_id not in (location.party_id, location.operator_id)
+            or row.quantity != clean["quantity"]
+            or row.registration_number != clean["registration_number"]
+        ):
+            return {
+                "ledger_entry": "no ledger row of this dealer matches this entry; record it in the ledger"
+            }
+        return {}
+
+    return check
+
+
+def _build_ledger_event(direction: str):
+    def build(clean: Mapping[str, Any]) -> dict[str, Any]:
+        row = AgriInputLedgerEntry.objects.select_related("dealer").get(
+            pk=int(clean["ledger_entry"][len(LEDGER_URI) :])
+        )
+        dealer = row.dealer
+        item: dict[str, Any] = {"epcClass": clean["product"], "quantity": event_number(clean["quantity"])}
+        uom = UOM.get(clean["unit"])
+        if uom:
+            item["uom"] = uom
+        body: dict[str, Any] = {
+            "quantityList": [item],
+            ext("registrationNumber"): clean["registration_number"],
+        }
+        if direction == LedgerDirection.PURCHASE:
+            body["bizTransactionList"] = [{"type": "inv", "bizTransaction": clean["ledger_entry"]}]
+            body["sourceList"] = [{"type": "owning_party", "source": party_uri(clean["supplier"])}]
+            body["destinationList"] = [{"type": "owning_party", "destination": party_uri(dealer)}]
+        else:
+            body[ext("buyerRecord")] = clean["ledger_entry"]
+            body["sourceList"] = [{"type": "owning_party", "source": party_uri(dealer)}]
+            if clean.get("buyer") is not None:
+                body["destinationList"] = [{"type": "owning_party", "destination": party_uri(clean["buyer"])}]
+        return make_event(SECTOR, STEP_OF[direction], clean, body)
+
+    return build
+
+
+PURCHASE_ENTRY = register_entry(
+    StepEntry(
+        SECTOR,
+        "input_purchasing",
+        (*_EVENT_INPUTS, Input("supplier", "供货方", "supplier", "party"), _EVENT_TIME),
+        _build_ledger_event(LedgerDirection.PURCHASE),
+        check=_check_event(LedgerDirection.PURCHASE),
+    )
+)
+SALE_ENTRY = register_entry(
+    StepEntry(
+        SECTOR,
+        "input_selling",
+        (*_EVENT_INPUTS, Input("buyer", "购买单位", "buying party", "party", required=False), _EVENT_TIME),
+        _build_ledger_event(LedgerDirection.SALE),
+        check=_check_event(LedgerDirection.SALE),
+    )
+)
 
 
 def _audit_view(entry: AgriInputLedgerEntry) -> dict[str, Any]:

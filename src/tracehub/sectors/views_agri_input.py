@@ -280,7 +280,7 @@ def ledger_export(request):
                     e.counterparty.name if e.counterparty_id else "",
                     e.buyer_name,
                     e.buyer_id_masked,
-                    e.buyer_phone,
+                    e.buyer_phone_masked,
                     e.buyer_address,
                     e.use_crop,
                     e.use_target,

@@ -36,8 +36,9 @@ from tracehub.sectors.services_drug import (
     step_import_create,
     template_xlsx,
 )
+from tracehub.sectors.services_food import CERTIFICATE_KIND_LABELS, RESULT_LABELS
 
-NAMESPACES = {"drug": "sectors_drug", "import_food": "sectors_import"}
+NAMESPACES = {"drug": "sectors_drug", "import_food": "sectors_import", "food": "sectors_food"}
 
 
 def _zh() -> bool:
@@ -63,7 +64,7 @@ def _may_oversee(actor: Actor) -> bool:
     return actor.sees_all or (actor.oversees and "drug" in actor.sectors)
 
 
-CHOICE_LABELS = {**DISPENSE_TYPE_LABELS}
+CHOICE_LABELS = {**DISPENSE_TYPE_LABELS, **CERTIFICATE_KIND_LABELS, **RESULT_LABELS}
 
 
 class EntryForm(forms.Form):

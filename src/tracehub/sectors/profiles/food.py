@@ -5,8 +5,9 @@ Declared steps of the food bureau's subsystem: market declaration (市场申报)
 Capture enforces the data items below and two rules on a receipt: the supplier is filed and holds a
 food licence valid on the day (索证), and a lot whose product inspection failed is not received
 (追溯管理与市场准入衔接). A refused receipt is reported to the bureau by the refusal hook at the end
-(console notification with the reason, audit row). Not yet built (issue #6 item 2): entry forms and
-Excel templates of these steps, demo data.
+(console notification with the reason, audit row). The steps are entered by phone form, Excel and
+``/api/v1/sectors/food/<step>`` through the entries of ``tracehub.sectors.services_food``; the demo
+is ``tracehub.sectors.demo_food``.
 """
 
 from __future__ import annotations

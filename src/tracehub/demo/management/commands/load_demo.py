@@ -117,10 +117,18 @@ def _sector_demos():
     from tracehub.sectors.demo import load_sectors_demo
     from tracehub.sectors.demo_agri import load_agri_demo
     from tracehub.sectors.demo_agri_input import load_agri_input_demo
+    from tracehub.sectors.demo_food import load_food_demo
     from tracehub.sectors.demo_g2_g6 import load_g2_g6_demo
     from tracehub.sectors.demo_g3_e2 import load_g3_e2_demo
 
-    return (load_sectors_demo, load_g2_g6_demo, load_g3_e2_demo, load_agri_input_demo, load_agri_demo)
+    return (
+        load_sectors_demo,
+        load_g2_g6_demo,
+        load_g3_e2_demo,
+        load_agri_input_demo,
+        load_agri_demo,
+        load_food_demo,
+    )
 
 
 def demo_event_count(seed: int = DEFAULT_SEED) -> int:
