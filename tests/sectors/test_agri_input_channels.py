@@ -242,3 +242,11 @@ def test_officials_keep_the_catalogue_and_designate_outlets_on_the_console(agri)
     outlet.refresh_from_db()
     assert outlet.valid_until is not None and outlet.end_reason == "停业"
     assert agri.http("dealer").get(f"{CONSOLE}/outlets/").status_code == 200
+
+
+def test_round_quantities_are_answered_in_plain_digits(agri):
+    """Decimal.normalize() alone writes 200 as '2E+2': the API writes plain digits."""
+    stock_up(agri, RESTRICTED, quantity="200")
+    dealer = agri.http("dealer")
+    assert dealer.get(f"{API}/stock").json()[0]["stock"] == "200"
+    assert [row["quantity"] for row in dealer.get(f"{API}/ledger", {"ledger": "purchase"}).json()] == ["200"]

@@ -62,6 +62,31 @@ def agri_outlet(w) -> None:
     ).pk
 
 
+def agri_plot(w) -> None:
+    """A planting plot of party A (sets ``agri_plot_id``), for usage filings."""
+    from tracehub.sectors.services_agri import plot_create
+
+    w.agri_plot_id = plot_create(
+        actor=SYSTEM, party=w.party_a, name="一号地", area_mu="5", crop="柑橘", variety="芦柑"
+    ).pk
+
+
+def _usage(w) -> dict:
+    return {
+        "party": w.party_a.pk,
+        "plot": w.agri_plot_id,
+        "registration_number": "PD20142631",
+        "product_name": "10%吡虫啉可湿性粉剂",
+        "quantity": "0.5",
+        "unit": "千克",
+        "date": timezone.localdate().isoformat(),
+        "crop": "柑橘",
+        "target": "蚜虫",
+        "operator_name": "林水生",
+        "pre_harvest_interval_days": 14,
+    }
+
+
 PARTY_A = lambda w: {"party": w.party_a.pk}  # noqa: E731
 BASE = "/api/v1/sectors/agri_input"
 
@@ -97,6 +122,8 @@ def agri_input_cases(Case) -> dict:  # noqa: N803 - the matrix test's Case class
             body=lambda w: {"validUntil": "2026-11-20", "reason": "停业"},
             setup=agri_outlet,
         ),
+        ("GET", f"{BASE}/usages"): Case(),
+        ("POST", f"{BASE}/usages"): Case(body=_usage, setup=agri_plot),
     }
 
 

@@ -76,7 +76,7 @@ def entry_out(entry: AgriInputLedgerEntry) -> dict[str, Any]:
         "specification": entry.specification,
         "unitCode": entry.unit_code or None,
         "lot": entry.lot or None,
-        "quantity": str(entry.quantity.normalize()),
+        "quantity": format(entry.quantity.normalize(), "f"),
         "unit": entry.unit,
         "restricted": bool(entry.product and entry.product.restricted),
         "highlyToxic": bool(entry.product and entry.product.highly_toxic),
@@ -269,9 +269,9 @@ def stock(request, party: int | None = None):
             "kind": r["kind"],
             "specification": r["specification"],
             "unit": r["unit"],
-            "purchased": str(r["purchased"].normalize()),
-            "sold": str(r["sold"].normalize()),
-            "stock": str(r["stock"].normalize()),
+            "purchased": format(r["purchased"].normalize(), "f"),
+            "sold": format(r["sold"].normalize(), "f"),
+            "stock": format(r["stock"].normalize(), "f"),
         }
         for r in selectors.stock_by_product(actor=actor, dealer_id=dealer_id)
     ]
@@ -424,3 +424,165 @@ def outlet_undesignate(request, outlet_id: int, payload: UndesignateIn):
     except Conflict as exc:
         raise ApiProblem(409, "Conflict", type=CONFLICT, detail=str(exc.message)) from exc
     return outlet_out(outlet)
+
+
+# -- usage filings (使用备案) ------------------------------------------------------------------------------
+
+USAGE_KEYS = {
+    "plot",
+    "registration_number",
+    "product_name",
+    "unit_code",
+    "quantity",
+    "unit",
+    "date",
+    "crop",
+    "target",
+    "operator_name",
+    "pre_harvest_interval_days",
+    "dealer",
+}
+
+
+def usage_out(usage) -> dict[str, Any]:
+    ends = usage.interval_ends_on
+    return {
+        "id": usage.pk,
+        "party": {"id": usage.party_id, "name": usage.party.name},
+        "plot": {"id": usage.plot_id, "name": usage.plot.name},
+        "date": usage.day.isoformat(),
+        "kind": usage.kind,
+        "registrationNumber": usage.registration_number,
+        "productName": usage.product_name,
+        "unitCode": usage.unit_code or None,
+        "quantity": format(usage.quantity.normalize(), "f"),
+        "unit": usage.unit,
+        "crop": usage.crop,
+        "target": usage.target,
+        "operatorName": usage.operator_name,
+        "preHarvestIntervalDays": usage.pre_harvest_interval_days,
+        "intervalEndsOn": ends.isoformat() if ends else None,
+        "dealer": {"id": usage.dealer_id, "name": usage.dealer.name} if usage.dealer_id else None,
+        "highlyToxic": bool(usage.product and usage.product.highly_toxic),
+        "source": usage.source,
+        "recordedAt": usage.created_at.isoformat(),
+    }
+
+
+def plot_interval_out(state) -> dict[str, Any]:
+    """A plot's pesticide state on a day: last use, the day its pre-harvest intervals end, ended."""
+    return {
+        "id": state.plot.pk,
+        "name": state.plot.name,
+        "on": state.on.isoformat(),
+        "lastPesticideUse": usage_out(state.last_use) if state.last_use else None,
+        "intervalEndsOn": state.ends_on.isoformat() if state.ends_on else None,
+        "intervalEnded": state.ended,
+    }
+
+
+@router.get(
+    f"{BASE}/usages",
+    summary="Usage filings (使用备案): a farm its own, the agriculture bureau its districts",
+)
+def usage_list(
+    request,
+    party: int | None = None,
+    plot: int | None = None,
+    date: str = "",
+    dateFrom: str = "",  # noqa: N803 - query parameter names
+    dateTo: str = "",  # noqa: N803
+    limit: int = Query(100, ge=1, le=1000),
+):
+    """``plot=`` adds the plot's pesticide state on ``date`` (today by default): its last pesticide
+    use, the day its pre-harvest intervals (安全间隔期) end and whether they have (``plot``)."""
+    from django.utils import timezone
+
+    actor = actor_for_request(request)
+    on = _date(date, "date") or timezone.localdate()
+    state = None
+    if plot is not None:
+        found = selectors.plot_get(actor=actor, pk=plot)
+        if found is None:
+            raise ApiProblem(404, "No such plot", type=NO_SUCH_RESOURCE)
+        state = plot_interval_out(selectors.plot_interval(plot=found, on=on))
+    rows = selectors.usages(
+        actor=actor,
+        party_id=party,
+        plot_id=plot,
+        date_from=_date(dateFrom, "dateFrom"),
+        date_to=_date(dateTo, "dateTo"),
+    )
+    return {"results": [usage_out(u) for u in rows[:limit]], "plot": state}
+
+
+@router.post(
+    f"{BASE}/usages", response={201: dict}, summary="File a usage of a farm input on a plot (使用备案)"
+)
+def usage_record(request):
+    """One usage as a JSON object with the inputs of docs/sectors/agri-input-records.md (``plot`` its
+    id, ``dealer`` a filed dealer's credit code); the platform adds ``"party": <party id>``."""
+    from tracehub.sectors.models_agri import PlantingPlot
+    from tracehub.sectors.services_agri_input import _filed_party, input_usage_record
+
+    actor = actor_for_request(request)
+    try:
+        payload = orjson.loads(request.body or b"null")
+    except orjson.JSONDecodeError as exc:
+        raise ApiProblem(
+            400, "Invalid JSON", type=VALIDATION, errors=[{"path": "", "message": str(exc)}]
+        ) from exc
+    if not isinstance(payload, dict):
+        raise _invalid("Invalid usage", {"": "a JSON object is required"})
+    payload = dict(payload)
+    party_id = payload.pop("party", None)
+    unknown = sorted(set(payload) - USAGE_KEYS)
+    if unknown:
+        raise _invalid("Invalid usage", {k: "unknown input" for k in unknown})
+    if party_id is not None:
+        party = Party.objects.filter(pk=party_id).first() if isinstance(party_id, int) else None
+        if party is None:
+            raise _invalid("Invalid usage", {"party": "no such party"})
+        if actor.acts_for_party and party.pk != actor.party_id:
+            raise _forbidden(PermissionDenied("A farm files its own usage only."))
+    elif actor.acts_for_party:
+        party = Party.objects.get(pk=actor.party_id)
+    else:
+        party = None
+    plot_id = payload.get("plot")
+    plot = PlantingPlot.objects.filter(pk=plot_id).first() if isinstance(plot_id, int) else None
+    if party is None:
+        if not actor.sees_all:
+            raise _forbidden(PermissionDenied("Only a farm's users and the platform file usage."))
+        if plot is None:
+            raise _invalid("Invalid usage", {"party": "name the farm"})
+        party = plot.party
+    dealer = None
+    if payload.get("dealer"):
+        dealer = _filed_party(str(payload["dealer"]))
+        if dealer is None:
+            raise _invalid("Invalid usage", {"dealer": "no registered party has this credit code"})
+    try:
+        usage = input_usage_record(
+            actor=actor,
+            party=party,
+            plot=plot,
+            registration_number=payload.get("registration_number") or "",
+            product_name=payload.get("product_name") or "",
+            quantity=payload.get("quantity"),
+            unit=payload.get("unit") or "",
+            date=payload.get("date") or "",
+            crop=payload.get("crop") or "",
+            target=payload.get("target") or "",
+            operator_name=payload.get("operator_name") or "",
+            pre_harvest_interval_days=payload.get("pre_harvest_interval_days"),
+            unit_code=payload.get("unit_code") or "",
+            dealer=dealer,
+            source=LedgerSource.API,
+        )
+    except PermissionDenied as exc:
+        raise _forbidden(exc) from exc
+    except AgriInputInvalid as exc:
+        raise _invalid("Usage refused", exc.errors) from exc
+    usage = selectors.usages(actor=actor).filter(pk=usage.pk).first() or usage
+    return Status(201, usage_out(usage))

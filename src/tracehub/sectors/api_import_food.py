@@ -28,7 +28,7 @@ def record_out(record: ImportRecord, *, sales: bool = False) -> dict[str, Any]:
         "name": record.name,
         "brand": record.brand,
         "specification": record.specification,
-        "quantity": str(record.quantity.normalize()),
+        "quantity": format(record.quantity.normalize(), "f"),
         "unit": record.unit,
         "value": str(record.value),
         "currency": record.currency,

@@ -20,17 +20,26 @@ from tracehub.demo import data as d
 from tracehub.demo.events import BASE_DATE
 from tracehub.registry.actors import Actor
 from tracehub.registry.models import Party
-from tracehub.sectors.models_agri_input import AgriInputLedgerEntry, DesignatedOutlet, LedgerSource
+from tracehub.sectors.models_agri import PlantingPlot
+from tracehub.sectors.models_agri_input import (
+    AgriInputLedgerEntry,
+    AgriInputUsage,
+    DesignatedOutlet,
+    LedgerSource,
+)
 from tracehub.sectors.services_agri_input import (
     agri_input_product_set,
     designated_outlet_designate,
+    input_usage_record,
     ledger_rows_record,
 )
 
 ACTOR = Actor.system("demo loader (farm inputs)")
 #: Events this demo captures (``load_demo.demo_event_count``): each ledger row is captured as the
-#: farm inputs profile's input_purchasing or input_selling event (3 purchases, 3 sales).
-EVENT_COUNT = 6
+#: farm inputs profile's input_purchasing or input_selling event (3 purchases, 3 sales), and the family
+#: farm's usage filing (使用备案) on its tea garden as input_usage (loaded after the farm produce demo,
+#: which enters the plot).
+EVENT_COUNT = 7
 
 CATALOGUE = (
     # registration number, name, kind, holder, restricted, highly toxic
@@ -120,10 +129,31 @@ def load_agri_input_demo() -> list[str]:
             ledger_rows_record(
                 actor=recorder, dealer=dealer, direction="sale", rows=sales, source=LedgerSource.API
             )
+        tea = PlantingPlot.objects.filter(party=farm, name="碧岭茶园").first() if farm else None
+        if tea is not None and not AgriInputUsage.objects.filter(party=farm).exists():
+            from tracehub.sectors.demo import _recorder
+
+            # The farm sprays the imidacloprid it bought on day -8 (safe to pick tea 7 days later).
+            input_usage_record(
+                actor=_recorder(),
+                party=farm,
+                plot=tea,
+                registration_number="PD20142631",
+                product_name="10%吡虫啉可湿性粉剂",
+                quantity="300",
+                unit="克",
+                date=_day(-7),
+                crop="茶树",
+                target="茶小绿叶蝉",
+                operator_name="林秀英",
+                pre_harvest_interval_days=7,
+                dealer=dealer,
+            )
     count = AgriInputLedgerEntry.objects.filter(dealer=dealer).count()
+    usages = AgriInputUsage.objects.filter(party=farm).count() if farm else 0
     lines.append(
         f"  agri_input  catalogue {len(CATALOGUE)} products, {dealer.name} designated outlet, "
-        f"{count} ledger rows (real-name sales included)  (G5)"
+        f"{count} ledger rows (real-name sales included), {usages} usage filing  (G5)"
     )
     return lines
 

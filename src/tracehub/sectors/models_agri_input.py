@@ -11,12 +11,15 @@
   stored encrypted (``buyer_id_protected``), found by a keyed digest (``buyer_id_digest``) and shown
   masked (``buyer_id_masked``), as the registry keeps an individual party's number
   (``tracehub.registry.protect``).
+* :class:`AgriInputUsage` — a farm's usage filing (使用备案): a farm input used on one of its
+  planting plots, with the pre-harvest interval (安全间隔期) of a pesticide.
 
 Written only by ``tracehub.sectors.services_agri_input``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from django.conf import settings
@@ -29,6 +32,7 @@ from tracehub.registry.models import Party
 
 __all__ = [
     "AgriInputKind",
+    "AgriInputUsage",
     "AgriInputLedgerEntry",
     "AgriInputProduct",
     "DesignatedOutlet",
@@ -298,3 +302,108 @@ class AgriInputLedgerEntry(models.Model):
         if self.buyer_id_masked:
             return f"{self.buyer_name} ({self.buyer_id_masked})"
         return self.buyer_name
+
+
+class AgriInputUsage(models.Model):
+    """A usage filing (使用备案): a farm or co-operative records the use of a farm input on one of its
+    planting plots (种植地块).
+
+    The product is named as on the label (registration number, name, optionally its 32-digit pesticide
+    unit code); ``product`` links the catalogue entry. A pesticide carries its pre-harvest interval
+    (安全间隔期, days): the plot's produce may be harvested from ``day`` + that many days
+    (:attr:`interval_ends_on`). ``dealer`` is the filed dealer it was bought from, when named.
+    """
+
+    party = models.ForeignKey(
+        Party, verbose_name=_("farm"), on_delete=models.PROTECT, related_name="agri_input_usages"
+    )
+    plot = models.ForeignKey(
+        "sectors.PlantingPlot",
+        verbose_name=_("planting plot"),
+        on_delete=models.PROTECT,
+        related_name="input_usages",
+    )
+    product = models.ForeignKey(
+        AgriInputProduct,
+        verbose_name=_("catalogue product"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="usages",
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=AgriInputKind.choices)
+    registration_number = models.CharField(_("registration number"), max_length=60)
+    product_name = models.CharField(_("product name"), max_length=200)
+    unit_code = models.CharField(
+        _("product code"), max_length=32, blank=True, help_text=_("农药单元识别代码 (32 digits).")
+    )
+    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
+    unit = models.CharField(_("unit"), max_length=20, help_text=_("瓶, 袋, 千克 …"))
+    day = models.DateField(_("date of use"), help_text=_("使用日期."))
+    crop = models.CharField(_("crop"), max_length=100, help_text=_("使用作物."))
+    target = models.CharField(_("target"), max_length=100, help_text=_("防治对象."))
+    operator_name = models.CharField(_("operator"), max_length=100, help_text=_("施用人."))
+    pre_harvest_interval_days = models.PositiveSmallIntegerField(
+        _("pre-harvest interval (days)"),
+        null=True,
+        blank=True,
+        help_text=_("安全间隔期: days from the last use to harvest; required for a pesticide."),
+    )
+    dealer = models.ForeignKey(
+        Party,
+        verbose_name=_("bought from"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="agri_input_usages_sold",
+        help_text=_("The filed dealer the input was bought from."),
+    )
+    source = models.CharField(_("entered by"), max_length=10, choices=LedgerSource.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_by_client = models.ForeignKey(
+        "accounts.ApiClient",
+        verbose_name=_("recorded by client"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("usage filing")
+        verbose_name_plural = _("usage filings")
+        ordering = ["-day", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="agri_usage_quantity_positive"),
+            models.CheckConstraint(
+                condition=~Q(kind="pesticide") | Q(pre_harvest_interval_days__isnull=False),
+                name="agri_usage_pesticide_has_interval",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["pesticide", "vet_drug", "fertiliser", "seed"]),
+                name="agri_usage_kind_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["plot", "-day"], name="agri_usage_plot_idx"),
+            models.Index(fields=["party", "-day"], name="agri_usage_party_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.registration_number} {self.quantity}{self.unit}"
+
+    @property
+    def interval_ends_on(self):
+        """The first day the plot may be harvested after this use (day + pre-harvest interval);
+        None without an interval."""
+        if self.pre_harvest_interval_days is None:
+            return None
+        return self.day + dt.timedelta(days=self.pre_harvest_interval_days)

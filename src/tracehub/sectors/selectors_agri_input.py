@@ -1,5 +1,6 @@
 """Reads of the farm inputs subsystem (农资, G5): the ledgers, stock by product, the officials' sales
-search, the catalogue and designated outlets. Each a fixed number of queries.
+search, the catalogue, designated outlets, and farms' usage filings (使用备案) with a plot's
+pre-harvest interval state. Each a fixed number of queries.
 
 Who sees what: a dealer's users and clients its own ledgers and stock; the agriculture bureau's
 officials and subsystems (sector ``agri_input``) every dealer in their districts; the platform all;
@@ -10,15 +11,18 @@ bureau: every signed-in caller reads them.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Max, Q, QuerySet, Sum
 
 from tracehub.registry.actors import Actor
 from tracehub.registry.models import FilingStatus, Party
+from tracehub.sectors.models_agri import PlantingPlot
 from tracehub.sectors.models_agri_input import (
     AgriInputLedgerEntry,
     AgriInputProduct,
+    AgriInputUsage,
     DesignatedOutlet,
     LedgerDirection,
 )
@@ -160,3 +164,71 @@ def designated_outlets(
 
 def outlet_get(*, pk: int) -> DesignatedOutlet | None:
     return DesignatedOutlet.objects.select_related("dealer").filter(pk=pk).first()
+
+
+# -- usage filings (使用备案) ----------------------------------------------------------------------------
+
+
+def usages(
+    *,
+    actor: Actor,
+    party_id: int | None = None,
+    plot_id: int | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> QuerySet[AgriInputUsage]:
+    """Usage filings the actor may see (a farm its own, the agriculture bureau its districts, the
+    platform all), newest first, with farm, plot, dealer and catalogue product (one query)."""
+    rows = _scope(actor, AgriInputUsage.objects.select_related("party", "plot", "dealer", "product"), "party")
+    if party_id is not None:
+        rows = rows.filter(party_id=party_id)
+    if plot_id is not None:
+        rows = rows.filter(plot_id=plot_id)
+    if date_from:
+        rows = rows.filter(day__gte=date_from)
+    if date_to:
+        rows = rows.filter(day__lte=date_to)
+    return rows.order_by("-day", "-id")
+
+
+def plot_get(*, actor: Actor, pk: int) -> PlantingPlot | None:
+    """A planting plot whose usage filings the actor may see (as :func:`usages`); None otherwise."""
+    return _scope(actor, PlantingPlot.objects.select_related("party"), "party").filter(pk=pk).first()
+
+
+def plots_for(actor: Actor) -> QuerySet[PlantingPlot]:
+    """The plots a farm's user files usage on: its own (the platform: all)."""
+    rows = PlantingPlot.objects.select_related("party")
+    if actor.sees_all:
+        return rows.order_by("party__name", "name")
+    if actor.acts_for_party:
+        return rows.filter(party_id=actor.party_id).order_by("name")
+    return rows.none()
+
+
+@dataclass(frozen=True)
+class PlotInterval:
+    """A plot's pesticide state on a day: its last pesticide use on or before the day, the day its
+    pre-harvest intervals (安全间隔期) all end (the latest use day + interval of those uses), and
+    whether that day has come (``ended``; True when no pesticide was used)."""
+
+    plot: PlantingPlot
+    on: dt.date
+    last_use: AgriInputUsage | None
+    ends_on: dt.date | None
+
+    @property
+    def ended(self) -> bool:
+        return self.ends_on is None or self.on >= self.ends_on
+
+
+def plot_interval(*, plot: PlantingPlot, on: dt.date) -> PlotInterval:
+    """The pesticide state of ``plot`` on ``on`` (for certificates: produce is harvested only after
+    every pre-harvest interval has ended). One query."""
+    uses = list(
+        AgriInputUsage.objects.filter(plot=plot, kind="pesticide", day__lte=on)
+        .select_related("dealer", "product")
+        .order_by("-day", "-id")
+    )
+    ends = [u.interval_ends_on for u in uses if u.interval_ends_on is not None]
+    return PlotInterval(plot, on, uses[0] if uses else None, max(ends) if ends else None)

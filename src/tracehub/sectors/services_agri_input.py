@@ -1271,6 +1271,310 @@ def ledger_upload(
     return upload
 
 
+# -- usage filing (使用备案) ---------------------------------------------------------------------------
+
+#: The URI of a usage filing in its event (``tracehub:usageRecord``).
+USAGE_URI = "urn:tracehub:doc:agri_input_usage:"
+USAGE_INPUTS: tuple[Input, ...] = (
+    Input("plot", "地块", "planting plot", "text", help_zh="本主体的种植地块"),
+    Input("registration_number", "登记证号", "registration number", "text"),
+    Input("product_name", "产品名称", "product name", "text"),
+    Input("unit_code", "农药单元识别代码", "pesticide code", "text", required=False, help_zh="32 位，可留空"),
+    Input("quantity", "用量", "quantity", "number"),
+    Input("unit", "单位", "unit", "text", help_zh="毫升、克、千克…"),
+    Input("date", "使用日期", "date of use", "date", help_zh="格式 2026-11-16"),
+    Input("crop", "使用作物", "crop", "text"),
+    Input("target", "防治对象", "target", "text"),
+    Input("operator_name", "施用人", "operator", "text"),
+    Input(
+        "pre_harvest_interval_days",
+        "安全间隔期（天）",
+        "pre-harvest interval (days)",
+        "number",
+        required=False,
+        help_zh="农药必填",
+    ),
+    Input("dealer", "购自经营者", "bought from", "party", required=False, help_zh="经营者统一社会信用代码"),
+)
+_USAGE_LIMITS = {
+    "registration_number": 60,
+    "product_name": 200,
+    "unit": 20,
+    "crop": 100,
+    "target": 100,
+    "operator_name": 100,
+}
+
+
+def may_file_usage(actor: Actor, party: Party) -> bool:
+    """Who files a farm's usage: its own users and clients, and the platform."""
+    return actor.sees_all or (actor.acts_for_party and actor.party_id == party.pk)
+
+
+def usage_uri(usage) -> str:
+    return f"{USAGE_URI}{usage.pk}"
+
+
+def usage_location(usage) -> Location | None:
+    """Where a usage is captured: the plot's location, else the farm's first location."""
+    if usage.plot.location_id and usage.plot.location.active:
+        return usage.plot.location
+    return dealer_location(usage.party)
+
+
+def input_usage_record(
+    *,
+    actor: Actor,
+    party: Party,
+    plot,
+    registration_number: str,
+    product_name: str,
+    quantity: Any,
+    unit: str,
+    date: Any,
+    crop: str,
+    target: str,
+    operator_name: str,
+    pre_harvest_interval_days: Any = None,
+    unit_code: str = "",
+    dealer: Party | None = None,
+    source: str = LedgerSource.API,
+):
+    """File the use of a farm input on one of ``party``'s planting plots (使用备案).
+
+    Its own users and clients, or the platform, write it (``PermissionDenied`` otherwise). Every wrong
+    input is named in :class:`AgriInputInvalid`: the plot is the party's; the registration number has
+    the format of its kind (from the catalogue, else from the format); a 32-digit code belongs to it; a
+    pesticide carries its pre-harvest interval (安全间隔期); the dealer, if named, is filed; the date is
+    not in the future. The row, its audit row and its ``input_usage`` event (at the plot's location,
+    else the farm's first) are written in one transaction."""
+    from tracehub.sectors.models_agri_input import AgriInputUsage
+
+    if not may_file_usage(actor, party):
+        raise PermissionDenied(_("Only the farm's own users and the platform file its usage of farm inputs."))
+    errors: dict[str, str] = {}
+    if plot is None or plot.party_id != party.pk:
+        errors["plot"] = _("The plot is not one of the party's planting plots.")
+    texts = {
+        "registration_number": registration_number,
+        "product_name": product_name,
+        "unit": unit,
+        "crop": crop,
+        "target": target,
+        "operator_name": operator_name,
+    }
+    clean: dict[str, str] = {}
+    for key, value in texts.items():
+        text = _text(value)
+        label = input_label(next(i for i in USAGE_INPUTS if i.key == key))
+        if not text:
+            errors[key] = _("%(field)s is required.") % {"field": label}
+        elif len(text) > _USAGE_LIMITS[key]:
+            errors[key] = _("%(field)s is longer than %(n)d characters.") % {
+                "field": label,
+                "n": _USAGE_LIMITS[key],
+            }
+        clean[key] = text
+    number = normalize_registration(clean["registration_number"])
+    product = AgriInputProduct.objects.filter(registration_number=number).first() if number else None
+    kind = product.kind if product is not None else ""
+    if number and product is None:
+        kinds = [k for k, (pattern, _example) in REGISTRATION_FORMATS.items() if pattern.match(number)]
+        if kinds:
+            kind = kinds[0]
+        else:
+            errors.setdefault(
+                "registration_number",
+                _(
+                    "%(number)s is not a registration number of a pesticide (PD20142631), veterinary drug "
+                    "(兽药字(2020)150012345), fertiliser (农肥(2019)准字12345号) or seed (国审稻20170001)."
+                )
+                % {"number": number},
+            )
+    elif product is not None:
+        problem = registration_error(kind, number)
+        if problem:
+            errors.setdefault("registration_number", problem)
+    code = re.sub(r"[\s-]+", "", _text(unit_code))
+    if code:
+        if kind != AgriInputKind.PESTICIDE:
+            errors["unit_code"] = _("Only a pesticide carries a 32-digit pesticide code.")
+        else:
+            try:
+                found = parse_pesticide_unit_code(code)
+                if not found.matches_registration(number):
+                    errors["unit_code"] = _(
+                        "This pesticide code belongs to registration %(category)s…%(digits)s, not %(number)s."
+                    ) % {"category": found.category, "digits": found.registration_digits, "number": number}
+            except IdentifierError as exc:
+                errors["unit_code"] = str(exc)
+    amount = None
+    try:
+        amount = Decimal(_text(quantity))
+        if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.001")):
+            raise InvalidOperation
+        if amount >= Decimal("1e11"):
+            raise InvalidOperation
+    except InvalidOperation:
+        errors["quantity"] = _("%(field)s must be a number greater than 0 (at most 3 decimals).") % {
+            "field": input_label(USAGE_INPUTS[4])
+        }
+    day = None
+    if isinstance(date, dt.date) and not isinstance(date, dt.datetime):
+        day = date
+    else:
+        try:
+            day = dt.date.fromisoformat(_text(date)[:10])
+        except ValueError:
+            errors["date"] = _("%(field)s must be a date such as 2026-11-16.") % {
+                "field": input_label(USAGE_INPUTS[6])
+            }
+    if day is not None and day > timezone.localdate():
+        errors["date"] = _("The date is in the future.")
+    interval = None
+    interval_text = _text(pre_harvest_interval_days)
+    if interval_text:
+        if interval_text.isdigit() and int(interval_text) <= 3650:
+            interval = int(interval_text)
+        else:
+            errors["pre_harvest_interval_days"] = _(
+                "The pre-harvest interval is a whole number of days (0 to 3650)."
+            )
+    elif kind == AgriInputKind.PESTICIDE:
+        errors["pre_harvest_interval_days"] = _(
+            "A pesticide's use records its pre-harvest interval (安全间隔期), in days."
+        )
+    if dealer is not None and dealer.filing_status != FilingStatus.APPROVED:
+        errors["dealer"] = _("%(name)s is not filed (备案).") % {"name": dealer.name}
+    if source not in LedgerSource.values:
+        source = LedgerSource.API
+    if errors:
+        raise AgriInputInvalid(errors)
+    with transaction.atomic():
+        status = Party.objects.select_for_update().filter(pk=party.pk).values_list("filing_status", flat=True)
+        if status.first() != FilingStatus.APPROVED:
+            raise AgriInputInvalid({"party": _("%(name)s is not filed (备案).") % {"name": party.name}})
+        usage = AgriInputUsage(
+            party=party,
+            plot=plot,
+            product=product,
+            kind=kind,
+            registration_number=number,
+            product_name=clean["product_name"],
+            unit_code=code,
+            quantity=amount,
+            unit=clean["unit"],
+            day=day,
+            crop=clean["crop"],
+            target=clean["target"],
+            operator_name=clean["operator_name"],
+            pre_harvest_interval_days=interval,
+            dealer=dealer,
+            source=source,
+            recorded_by=actor.user,
+            recorded_by_client=actor.client,
+        )
+        location = usage_location(usage)
+        if location is None:
+            raise AgriInputInvalid(
+                {
+                    "plot": _(
+                        "Neither the plot nor %(name)s has a registered location: register the "
+                        "production base first (a usage is captured as an event there)."
+                    )
+                    % {"name": party.name}
+                }
+            )
+        usage.save()
+        audit_record(
+            **actor.audit,
+            action="sectors.agri_input.usage_record",
+            object_type="sectors.AgriInputUsage",
+            object_id=str(usage.pk),
+            after={
+                "plot": plot.pk,
+                "registration_number": number,
+                "quantity": str(amount),
+                "unit": usage.unit,
+                "date": day.isoformat(),
+                "pre_harvest_interval_days": interval,
+                "dealer": dealer.pk if dealer is not None else None,
+            },
+            party_ref=party.pk,
+        )
+        data = {
+            "location": location.identifier,
+            "usage_record": usage_uri(usage),
+            "product": product_uri(kind, number, code),
+            "registration_number": number,
+            "quantity": _number(amount),
+            "unit": usage.unit,
+            "time": _event_time(day),
+        }
+        try:
+            record_rows(actor=actor, sector=SECTOR, step="input_usage", rows=[data])
+        except StepRefused as exc:
+            raise AgriInputInvalid(
+                {
+                    e["field"]: _("Event: %(message)s") % {"message": e["message"]}
+                    for es in exc.rows.values()
+                    for e in es
+                }
+            ) from None
+    return usage
+
+
+def _check_usage_event(clean: dict[str, Any]) -> dict[str, str]:
+    """An input_usage event entered through the entries stands for a usage filing of the location's
+    party, product and quantity (so that it is filed through :func:`input_usage_record`)."""
+    from tracehub.sectors.models_agri_input import AgriInputUsage
+
+    ref = clean["usage_record"]
+    pk = ref[len(USAGE_URI) :] if ref.startswith(USAGE_URI) else ""
+    row = AgriInputUsage.objects.filter(pk=int(pk)).first() if pk.isdigit() else None
+    location: Location = clean["location"]
+    if (
+        row is None
+        or row.party_id not in (location.party_id, location.operator_id)
+        or row.quantity != clean["quantity"]
+        or row.registration_number != clean["registration_number"]
+    ):
+        return {"usage_record": "no usage filing of this farm matches this entry; file the usage first"}
+    return {}
+
+
+def _build_usage_event(clean: Mapping[str, Any]) -> dict[str, Any]:
+    item: dict[str, Any] = {"epcClass": clean["product"], "quantity": event_number(clean["quantity"])}
+    uom = UOM.get(clean["unit"])
+    if uom:
+        item["uom"] = uom
+    body: dict[str, Any] = {
+        "quantityList": [item],
+        ext("registrationNumber"): clean["registration_number"],
+        ext("usageRecord"): clean["usage_record"],
+    }
+    return make_event(SECTOR, "input_usage", clean, body)
+
+
+USAGE_ENTRY = register_entry(
+    StepEntry(
+        SECTOR,
+        "input_usage",
+        (
+            Input("location", "地块场所", "plot's site", "location"),
+            Input("usage_record", "使用备案记录", "usage filing", "text", help_zh="使用备案记录 URI"),
+            Input("product", "产品", "product", "lot", help_zh="农药单元识别代码或登记证号 URI"),
+            Input("registration_number", "登记证号", "registration number", "text"),
+            Input("quantity", "用量", "quantity", "number"),
+            Input("unit", "单位", "unit", "text"),
+            _EVENT_TIME,
+        ),
+        _build_usage_event,
+        check=_check_usage_event,
+    )
+)
+
+
 __all__ = [
     "INPUTS",
     "AgriInputInvalid",
@@ -1286,4 +1590,5 @@ __all__ = [
     "ledger_sale_record",
     "ledger_template_xlsx",
     "ledger_upload",
+    "input_usage_record",
 ]

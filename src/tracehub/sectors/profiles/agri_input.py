@@ -4,11 +4,29 @@ Dealers' purchases and real-name sales (实名购销) and farms' usage filing (�
 the data items below. The dealers' ledgers, real-name sale records, the catalogue and the
 designated-outlet rule (高毒农药定点经营) are records of ``sectors.models_agri_input`` (written by
 ``services_agri_input``; docs/sectors/agri-input-records.md).
+
+Capture enforces one rule on a sale, whoever captures it (the ledgers or a raw ``/epcis/capture``):
+a highly toxic pesticide (高毒农药, by the catalogue) is sold only where a designated outlet
+(定点经营) holds or operates the sale's location on the sale's date (``designated_outlet``).
 """
 
 from __future__ import annotations
 
-from tracehub.sectors.profile import Field, FieldKind, Profile, Step, platform_step, registry, short_text
+from django.utils import timezone
+
+from tracehub.epcis.profiles import ProfileError
+from tracehub.identifiers import IdentifierError, canonical_key
+from tracehub.sectors.profile import (
+    CheckContext,
+    Field,
+    FieldKind,
+    Profile,
+    Rule,
+    Step,
+    platform_step,
+    registry,
+    short_text,
+)
 from tracehub.sectors.profiles.meat_veg import MARKET, OBJECTS, SUPPLIER
 
 BUYER_RECORD = Field(
@@ -30,6 +48,57 @@ REGISTRATION = Field(
     validator=short_text,
 )
 INVOICE = Field("invoice", "进货票据", "purchase invoice", FieldKind.TRANSACTION, "inv")
+USAGE_RECORD = Field(
+    "usage_record",
+    "使用备案记录",
+    "usage filing record",
+    FieldKind.EXTENSION,
+    "usageRecord",
+    required=False,
+    note_zh="农场使用备案记录的 URI（地块、防治对象、安全间隔期在记录中）",
+    note_en="URI of the farm's usage filing (plot, target and pre-harvest interval are in the record)",
+)
+
+
+def designated_outlet(ctx: CheckContext) -> list[ProfileError]:
+    """高毒农药定点经营: a sale of a highly toxic pesticide (by the catalogue) happens at a location held
+    or operated by a designated outlet on the sale's date."""
+    from tracehub.registry.models import Location
+    from tracehub.sectors.models_agri_input import AgriInputProduct, DesignatedOutlet
+    from tracehub.sectors.services_agri_input import normalize_registration
+
+    number = normalize_registration(ctx.values.get("registration_number") or "")
+    product = AgriInputProduct.objects.filter(registration_number=number, highly_toxic=True).first()
+    if product is None:
+        return []
+    day = timezone.localtime(ctx.normalized.event_time).date()
+    site = ctx.values.get("market")
+    location = None
+    if isinstance(site, str):
+        try:
+            location = Location.objects.filter(key=canonical_key(site)).first()
+        except IdentifierError:
+            location = None
+    dealers = [p for p in (location.party_id, location.operator_id) if p] if location else []
+    outlets = DesignatedOutlet.objects.filter(dealer_id__in=dealers, valid_from__lte=day)
+    if any(o.valid_on(day) for o in outlets):
+        return []
+    where = f"the dealer of {site}" if location is not None else f"{site} (not a registered location)"
+    return [
+        ProfileError(
+            "bizLocation.id",
+            f"designated outlet rule (高毒农药定点经营): {number} {product.name} is a highly toxic "
+            f"pesticide; {where} is not a designated outlet on {day}",
+        )
+    ]
+
+
+DESIGNATED_OUTLET = Rule(
+    "designated_outlet",
+    "高毒农药定点经营：高毒农药仅由销售当日的定点经营者销售",
+    "a highly toxic pesticide is sold only by a dealer designated as its outlet on the day of the sale",
+    designated_outlet,
+)
 
 PROFILE = registry.register(
     Profile(
@@ -60,6 +129,7 @@ PROFILE = registry.register(
                 platform_step("input_selling"),
                 ("ObjectEvent",),
                 (OBJECTS, MARKET, BUYER_RECORD, REGISTRATION),
+                rules=(DESIGNATED_OUTLET,),
             ),
             Step(
                 "input_usage",
@@ -67,7 +137,9 @@ PROFILE = registry.register(
                 "usage filing",
                 platform_step("input_usage"),
                 ("ObjectEvent",),
-                (OBJECTS, MARKET),
+                (OBJECTS, MARKET, USAGE_RECORD),
+                note_zh="农场在自有地块上使用农资的备案，事件记在地块所在场所。",
+                note_en="A farm's use of a farm input on one of its plots, captured at the plot's site.",
             ),
         ),
     )

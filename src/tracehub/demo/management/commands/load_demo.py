@@ -125,8 +125,8 @@ def _sector_demos():
         load_sectors_demo,
         load_g2_g6_demo,
         load_g3_e2_demo,
-        load_agri_input_demo,
         load_agri_demo,
+        load_agri_input_demo,  # after the farm produce demo: a usage filing names its plot
         load_food_demo,
     )
 
