@@ -257,11 +257,16 @@ def _raw_sale(number: str = TOXIC, site: str = DEALER_SHOP) -> dict:
     }
 
 
-def test_a_raw_capture_of_a_highly_toxic_sale_by_a_dealer_not_designated_is_refused(agri, api):
+def test_a_raw_capture_of_a_highly_toxic_sale_by_a_dealer_not_designated_is_refused(
+    agri, api, django_capture_on_commit_callbacks
+):
     from tests.sectors.test_food_rules import capture
+    from tracehub.accounts.models import Notification
+    from tracehub.sectors.services_agri_input import _agri_officials
 
     before = Event.objects.count()
-    response = capture(api, _raw_sale())
+    with django_capture_on_commit_callbacks(execute=True):
+        response = capture(api, _raw_sale())
     assert response.status_code == 400, response.content
     [error] = response.json()["errors"]
     assert error["path"] == "epcisBody.eventList[0].bizLocation.id"
@@ -270,6 +275,15 @@ def test_a_raw_capture_of_a_highly_toxic_sale_by_a_dealer_not_designated_is_refu
         f"the dealer of {DEALER_SHOP} is not a designated outlet on {ago(1)}"
     )
     assert Event.objects.count() == before
+    # ... and, after the rollback, the bureau is alerted and the refusal audited (the refusal hook).
+    [audit] = AuditEntry.objects.filter(action="sectors.agri_input.designated_outlet_refused")
+    assert audit.after["product"] == f"urn:tracehub:class:agri_input:{TOXIC}"
+    assert audit.after["reasons"] == [error["message"]]
+    alerts = Notification.objects.filter(message__contains="without being a designated outlet")
+    assert sorted(n.user.username for n in alerts) == sorted(u.username for u in _agri_officials())
+    assert alerts and all(
+        n.params == {"dealer": agri.dealer.name, "number": audit.after["product"]} for n in alerts
+    )
 
 
 def test_a_raw_capture_at_a_designated_outlet_or_of_an_ordinary_product_passes_the_rule(agri, api):

@@ -1592,3 +1592,51 @@ __all__ = [
     "ledger_upload",
     "input_usage_record",
 ]
+
+
+def designated_outlet_refusals_report(*, batch) -> int:
+    """Refusal hook of the farm-inputs profile (issue #6 item 4: a sale of a highly toxic pesticide by
+    a dealer that is not a designated outlet "is rejected at capture and raises an alert"). A raw
+    EPCIS capture refused by the ``designated_outlet`` rule rolls back, so the alert is written here,
+    after the rollback, in its own transaction: an audit row per refused sale and a console
+    notification to the agriculture bureau's officials. Ledger entries check the rule before they
+    capture and alert themselves (``_alert_refusal``). Returns how many sales were reported."""
+    reported = 0
+    officials = None
+    for refused in batch.events:
+        reasons = [e.message for e in refused.errors if e.code == "designated_outlet"]
+        if not reasons:
+            continue
+        site = refused.normalized.biz_location or refused.normalized.read_point or ""
+        location = (
+            Location.objects.filter(key=site).select_related("party", "operator").first() if site else None
+        )
+        dealer = (location.operator or location.party) if location is not None else None
+        registration = next((x.key for x in refused.normalized.index if x.role in ("class", "epc")), "")
+        sent_id = refused.event.get("eventID")
+        audit_record(
+            actor_client=batch.client,
+            action="sectors.agri_input.designated_outlet_refused",
+            object_type="epcis.CaptureJob",
+            object_id=batch.capture_id,
+            after={
+                "eventID": sent_id if isinstance(sent_id, str) else None,
+                "location": site,
+                "product": registration,
+                "reasons": reasons,
+            },
+            party_ref=dealer.pk if dealer is not None else None,
+        )
+        if officials is None:
+            officials = _agri_officials()
+        notification_send(
+            users=officials,
+            message=gettext_noop(
+                "%(dealer)s tried to sell the highly toxic pesticide %(number)s without being a designated "
+                "outlet: the sale was refused."
+            ),
+            params={"dealer": dealer.name if dealer is not None else site, "number": registration},
+            link="/console/sectors/agri_input/sales/",
+        )
+        reported += 1
+    return reported

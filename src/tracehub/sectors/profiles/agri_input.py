@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from tracehub.epcis.profiles import ProfileError
+from tracehub.epcis.profiles import ProfileError, register_refusal_hook
 from tracehub.identifiers import IdentifierError, canonical_key
 from tracehub.sectors.profile import (
     CheckContext,
@@ -144,3 +144,14 @@ PROFILE = registry.register(
         ),
     )
 )
+
+
+def _sales_refused(batch) -> None:
+    from tracehub.sectors.services_agri_input import designated_outlet_refusals_report
+
+    designated_outlet_refusals_report(batch=batch)
+
+
+# G5 高毒农药定点经营: a raw capture of a sale the designated-outlet rule refused is reported to the
+# agriculture bureau after its rollback (issue #6 item 4 "rejected at capture and raises an alert").
+register_refusal_hook(_sales_refused, biz_steps=(PROFILE.step("input_selling").biz_step,))
