@@ -365,6 +365,12 @@ def covered_parties_q() -> Q:
     )
 
 
+def _plain(value: Decimal) -> Decimal:
+    """``value`` without trailing zeros or an exponent: PostgreSQL sums a decimal(…, 2) column as
+    12.50 where SQLite answers 12.5, and the answers must not depend on the database."""
+    return Decimal(f"{value.normalize():f}")
+
+
 def coverage(actor: Actor) -> tuple[list[DistrictCoverage], DistrictCoverage]:
     """Varieties and planted area covered by traceability vs total, by district, and for all
     districts in scope: two queries (by district, and the distinct varieties overall)."""
@@ -390,8 +396,8 @@ def coverage(actor: Actor) -> tuple[list[DistrictCoverage], DistrictCoverage]:
             district=r["district"],
             plots=r["n"],
             plots_covered=r["n_covered"],
-            area_mu=r["area"] or zero,
-            area_covered=r["area_covered"] or zero,
+            area_mu=_plain(r["area"] or zero),
+            area_covered=_plain(r["area_covered"] or zero),
             varieties=r["varieties"],
             varieties_covered=r["varieties_covered"],
         )
@@ -405,8 +411,8 @@ def coverage(actor: Actor) -> tuple[list[DistrictCoverage], DistrictCoverage]:
         district="",
         plots=sum(d.plots for d in districts),
         plots_covered=sum(d.plots_covered for d in districts),
-        area_mu=sum((d.area_mu for d in districts), zero),
-        area_covered=sum((d.area_covered for d in districts), zero),
+        area_mu=_plain(sum((d.area_mu for d in districts), zero)),
+        area_covered=_plain(sum((d.area_covered for d in districts), zero)),
         varieties=overall["varieties"],
         varieties_covered=overall["varieties_covered"],
     )
