@@ -295,3 +295,82 @@ def test_a_raw_capture_at_a_designated_outlet_or_of_an_ordinary_product_passes_t
     )
     response = capture(api, _raw_sale())
     assert response.status_code == 202, response.content
+
+
+# -- the phone form (issue #6 item 6: a farm files its usage on a phone) ----------------------------------
+
+CONSOLE_USAGES = "/console/sectors/agri_input/usages/"
+
+
+def _form(agri, **over) -> dict[str, str]:
+    return {
+        "plot": str(agri.plot.pk),
+        "registration_number": ORDINARY,
+        "product_name": "10%吡虫啉可湿性粉剂",
+        "unit_code": "",
+        "quantity": "0.5",
+        "unit": "千克",
+        "date": ago(2),
+        "crop": "柑橘",
+        "target": "蚜虫",
+        "operator_name": "林水生",
+        "pre_harvest_interval_days": "14",
+        **over,
+    }
+
+
+def test_a_farm_files_its_usage_by_the_phone_form_and_sees_it_listed(agri):
+    client = agri.http("farm")
+    page = client.get(CONSOLE_USAGES)
+    assert page.status_code == 200
+    # Only the farm's own plots are offered.
+    assert "一号地" in page.content.decode() and "门店后院" not in page.content.decode()
+    response = client.post(CONSOLE_USAGES, _form(agri))
+    assert response.status_code == 200, response.content.decode()
+    usage = AgriInputUsage.objects.get()
+    assert (usage.plot, usage.registration_number, str(usage.quantity), usage.source) == (
+        agri.plot,
+        ORDINARY,
+        "0.500",
+        "form",
+    )
+    assert usage.interval_ends_on == dt.date.fromisoformat(ago(2)) + dt.timedelta(days=14)
+    assert len(_usage_events()) == 1
+    assert "10%吡虫啉可湿性粉剂" in client.get(CONSOLE_USAGES).content.decode()
+
+
+def test_the_form_names_each_wrong_input_in_chinese_and_stores_nothing(agri):
+    client = agri.http("farm")
+    # Another party's plot is not among the choices at all.
+    response = client.post(CONSOLE_USAGES, _form(agri, plot=str(agri.other_plot.pk)))
+    assert response.status_code == 400
+    assert 'data-field="plot">选择一个有效的选项。' in response.content.decode()
+    # The service's own checks come back on their fields, in the user's language.
+    response = client.post(CONSOLE_USAGES, _form(agri, quantity="-1", pre_harvest_interval_days=""))
+    assert response.status_code == 400
+    body = response.content.decode()
+    with translation.override("zh-hans"):
+        from tracehub.sectors.services_agri_input import AgriInputInvalid
+
+        try:
+            _use(agri, quantity="-1", pre_harvest_interval_days=None)
+        except AgriInputInvalid as exc:
+            expected = exc.errors
+    assert set(expected) == {"quantity", "pre_harvest_interval_days"}
+    for field, message in expected.items():
+        assert f'data-field="{field}">{message}<' in body
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in expected["quantity"])  # Chinese text
+    assert AgriInputUsage.objects.count() == 0 and _usage_events() == []
+
+
+def test_the_usage_page_is_for_farms_and_the_bureau_and_needs_the_csrf_token(agri):
+    from django.test import Client
+
+    assert agri.http("official").get(CONSOLE_USAGES).status_code == 200
+    assert agri.http("official").post(CONSOLE_USAGES, _form(agri)).status_code == 403
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(agri.users["farm"])
+    assert strict.post(CONSOLE_USAGES, _form(agri)).status_code == 403
+    assert AgriInputUsage.objects.count() == 0
+    anonymous = Client().get(CONSOLE_USAGES)
+    assert anonymous.status_code == 302

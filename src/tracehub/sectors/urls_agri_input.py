@@ -12,6 +12,7 @@ urlpatterns = [
     path("ledger/export.csv", views.ledger_export, name="export"),
     path("ledger/<int:pk>/buyer-id", views.buyer_reveal, name="reveal"),
     path("stock/", views.stock, name="stock"),
+    path("usages/", views.usages, name="usages"),
     path("catalogue/", views.catalogue, name="catalogue"),
     path("outlets/", views.outlets, name="outlets"),
     path("outlets/<int:pk>/undesignate", views.outlet_undesignate, name="undesignate"),

@@ -501,3 +501,93 @@ def outlet_undesignate(request, pk: int):
         return HttpResponse(str(exc.message), status=409, content_type="text/plain; charset=utf-8")
     messages.success(request, _("The designation has ended."))
     return redirect(f"{NS}:outlets")
+
+
+# -- usage filing (使用备案) -------------------------------------------------------------------------------
+
+
+class UsageForm(forms.Form):
+    """The phone form of one usage filing (使用备案): a farm's use of a farm input on one of its own
+    plots (issue #6 items 4 and 6). The service checks every value again and names what is wrong."""
+
+    plot = forms.ChoiceField(label=gettext_lazy("Plot"))
+    registration_number = forms.CharField(label=gettext_lazy("Registration number"), max_length=40)
+    product_name = forms.CharField(label=gettext_lazy("Product name"), max_length=200)
+    unit_code = forms.CharField(
+        label=gettext_lazy("Pesticide unit code (32 digits)"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+    quantity = forms.CharField(
+        label=gettext_lazy("Quantity"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "decimal"})
+    )
+    unit = forms.CharField(label=gettext_lazy("Unit"), max_length=20)
+    date = forms.CharField(
+        label=gettext_lazy("Date"), max_length=10, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    crop = forms.CharField(label=gettext_lazy("Crop"), max_length=100)
+    target = forms.CharField(label=gettext_lazy("Target pest or disease"), max_length=100)
+    operator_name = forms.CharField(label=gettext_lazy("Applied by"), max_length=100)
+    pre_harvest_interval_days = forms.CharField(
+        label=gettext_lazy("Pre-harvest interval, days (安全间隔期)"),
+        max_length=4,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args, plots, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["plot"].choices = [("", "—"), *((str(p.pk), f"{p.name} · {p.crop}") for p in plots)]
+        self.fields["date"].initial = timezone.localdate().isoformat()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def usages(request):
+    """A farm files its usage and sees its filings; the agriculture bureau sees its districts'."""
+    from tracehub.sectors.selectors_agri import plots_of
+    from tracehub.sectors.services_agri_input import input_usage_record
+
+    actor = console_actor(request.user)
+    may_file = actor.acts_for_party
+    if not (may_file or oversees_agri_input(actor)):
+        raise PermissionDenied(_("Only a farm's users and the agriculture bureau see usage filings."))
+    plots = list(plots_of(actor, actor.party_id)) if may_file else []
+    form = UsageForm(request.POST or None, plots=plots) if may_file else None
+    status, recorded = 200, None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied(_("Only a farm's users file usage."))
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                recorded = input_usage_record(
+                    actor=actor,
+                    party=Party.objects.get(pk=actor.party_id),
+                    plot=next((p for p in plots if str(p.pk) == data["plot"]), None),
+                    registration_number=data["registration_number"],
+                    product_name=data["product_name"],
+                    quantity=data["quantity"],
+                    unit=data["unit"],
+                    date=data["date"],
+                    crop=data["crop"],
+                    target=data["target"],
+                    operator_name=data["operator_name"],
+                    pre_harvest_interval_days=data["pre_harvest_interval_days"] or None,
+                    unit_code=data["unit_code"],
+                    source=LedgerSource.FORM,
+                )
+            except AgriInputInvalid as exc:
+                status = 400
+                _form_errors(form, exc.errors)
+            else:
+                form = UsageForm(plots=plots)
+        else:
+            status = 400
+    return render(
+        request,
+        "sectors/agri_input/usages.html",
+        {"form": form, "recorded": recorded, "rows": selectors.usages(actor=actor)[:100], "ns": NS},
+        status=status,
+    )
