@@ -26,7 +26,10 @@ def prepared_fetch(name: str, types: str, definition: str, args: list) -> list[t
     sent whole each time, with its parameters bound as usual.
     """
     with connection.cursor() as cursor:
-        if not getattr(settings, "TRACEHUB_PORTAL_PREPARED_STATEMENTS", True):
+        # SQLite has no PREPARE (its driver caches statements itself): the statement is sent whole.
+        if connection.vendor != "postgresql" or not getattr(
+            settings, "TRACEHUB_PORTAL_PREPARED_STATEMENTS", True
+        ):
             order = [int(n) - 1 for n in _PLACEHOLDER.findall(definition)]
             cursor.execute(_PLACEHOLDER.sub("%s", definition), [args[i] for i in order])
             return cursor.fetchall()
