@@ -122,6 +122,9 @@ class Event(models.Model):
         on_delete=models.PROTECT,
         related_name="error_declarations",
         db_constraint=False,
+        # Indexed by the partial index ``event_declares_error_idx`` below instead: nearly every
+        # row has no target, and a full index would hold one entry per event of the store.
+        db_index=False,
     )
     error_declared = models.BooleanField(
         _("captured with an error declaration"),
@@ -166,6 +169,14 @@ class Event(models.Model):
             models.Index(fields=["event_time", "id"], name="event_time_idx"),
             models.Index(fields=["biz_step", "event_time"], name="event_bizstep_idx"),
             models.Index(fields=["event_type", "event_time"], name="event_type_idx"),
+            # Every trace asks of each event it meets whether a declaration points at it (issue
+            # #4: cost grows with the answer, not the store). Only declarations are indexed, so
+            # the index stays a few pages however large the store grows, and stays in memory.
+            models.Index(
+                fields=["declares_error_for"],
+                name="event_declares_error_idx",
+                condition=models.Q(declares_error_for__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -30,7 +30,7 @@ import logging
 import threading
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
@@ -48,6 +48,9 @@ class ProfileError:
     message: str
     #: What refused it, for refusal hooks: a rule's key, or ``required:<field key>``.
     code: str = ""
+    #: The values inserted in the message's template (``tracehub.sectors.messages``): clients get
+    #: them with the code, pages render the message in the reader's language from both.
+    params: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
 
 #: checker(normalized, event, namespaces, sectors) -> list of ProfileError

@@ -13,7 +13,7 @@ import hashlib
 import logging
 import os
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -144,6 +144,21 @@ def capture_document_store(*, client: ApiClient | None, document: dict[str, Any]
     return CaptureOutcome(job=run.finish(), errors=run.errors, forbidden=run.forbidden > 0)
 
 
+@dataclass(slots=True)
+class _Checked:
+    """One event past the EPCIS checks: as normalised and as sent, with its namespaces, position,
+    and (unless nothing more will be written) its stored hash, serialised JSON and namespaces."""
+
+    normalized: NormalizedEvent
+    event: dict[str, Any]
+    namespaces: dict[str, str]
+    index: int
+    path: str
+    row_hash: str = ""
+    document: str = ""
+    used_namespaces: str = "{}"
+
+
 class _CaptureRun:
     """One run of one capture job: reading, checking, hashing, writing in batches."""
 
@@ -164,6 +179,10 @@ class _CaptureRun:
         self.ids_in_doc: dict[str, int] = {}
         self.prefixes: set[str] = set()
         self.prefix_memo: set[tuple[str, str, int]] = set()
+        self.extension_memo: dict[int, tuple[dict[str, str], tuple[tuple[str, str], ...]]] = {}
+        #: (last row id, stored hashes, stored eventIDs, hashes, eventIDs) of a document looked up
+        #: before the chain lock (``_look_up_stored``); None when each batch looks up under it.
+        self.known: tuple[int, set[str], dict[str, int], set[str], set[str]] | None = None
         self.failed_hard = False
         self.path_prefix = "epcisBody.eventList"
         # Who may capture what (registry, issue #3 item 5): built once per document, it holds
@@ -200,10 +219,22 @@ class _CaptureRun:
             self.add_errors([{"index": None, "eventID": None, "path": exc.path, "message": exc.message}])
             self.failed_hard = True
             return
-        self.store(source)
+        # A document small enough to be captured inline is checked whole before the chain lock.
+        self.store(
+            source,
+            check_first=self.single_event
+            or self.job.size_bytes <= settings.TRACEHUB_CAPTURE_INLINE_MAX_BYTES,
+        )
 
-    def store(self, source: EventSource) -> None:
-        """Check the header, then check, hash and write the events in one transaction."""
+    def store(self, source: EventSource, *, check_first: bool = True) -> None:
+        """Check the header, then check, hash and write the events in one transaction.
+
+        Writers take turns on the hash chain (``store.lock_chain``), so whatever runs under that
+        lock runs on one core however many documents arrive. With ``check_first`` (a document
+        that is in memory anyway) the EPCIS checks, event hashes and serialisation, most of a
+        capture's CPU, run before the lock; a streamed document is checked as it is read, under
+        the lock, so memory stays bounded (issue #2).
+        """
         self.single_event = source.single_event
         if self.guard is not None and self.guard.refusal:
             self.add_errors([{"index": None, "eventID": None, "path": "", "message": self.guard.refusal}])
@@ -216,9 +247,15 @@ class _CaptureRun:
             self.failed_hard = True
             return
         try:
+            checked = self._checked(source, namespaces)
+            if check_first:
+                checked = list(checked)
+                self._look_up_stored(checked)
             with transaction.atomic():
                 self.chain = store.lock_chain()
-                self._consume(source, namespaces)
+                if self.known is not None:
+                    self._catch_up_stored()
+                self._consume(checked)
                 if self.rollback and self.error_total:
                     raise CaptureRefused
                 store.remember_prefixes(self.prefixes)
@@ -247,9 +284,14 @@ class _CaptureRun:
             # Refusals are reported once the capture's own transaction has ended (issue #6 item 2).
             self.hooks.after_transaction(client=self.job.client, capture_id=self.job.capture_id)
 
-    def _consume(self, source, namespaces: dict[str, str]) -> None:
-        pending: list[tuple[NormalizedEvent, dict[str, Any], dict[str, str], str, int]] = []
+    def _checked(self, source: EventSource, namespaces: dict[str, str]) -> Iterator[_Checked]:
+        """Each event that passes the EPCIS checks and the client's guard, hashed and serialised.
+
+        Nothing here reads the store, so for a document already in memory this runs before the
+        chain lock is taken (:meth:`store`) and two documents are checked at once on two cores.
+        """
         prefix = "" if self.single_event else (event_list_path(source.header) or "epcisBody.eventList")
+        self.path_prefix = prefix
         extra = source.extra_namespaces
         for index, event in enumerate(source.events):
             self.event_count += 1
@@ -263,7 +305,6 @@ class _CaptureRun:
                     self.add_errors([_error(index, event, f"{prefix}[{index}].@context", str(exc))])
                     continue
             path = "" if self.single_event else f"{prefix}[{index}]"
-            self.path_prefix = prefix
             normalized, errors = check_event(event, index=index, path_prefix=path, namespaces=ns)
             if errors:
                 self.add_errors(errors)
@@ -275,40 +316,106 @@ class _CaptureRun:
                     self.add_errors([_error(index, event, where, refusal.message)])
                     self.forbidden += 1
                     continue
-            # Sector profiles (tracehub.sectors, issue #6) plug their checks in through a registry.
-            problems = event_checks(normalized, event, ns, self)
-            if problems:
-                self.add_errors([_error(index, event, f"{path}.{p.path}", p.message) for p in problems])
-                if self.hooks is not None:
-                    self.hooks.refusal(normalized, event, ns, problems)
-                continue
             if self.rollback and self.error_total:
-                continue  # nothing more will be written; keep checking to report every error
+                # Nothing more will be written: the profiles still check it, to report every error.
+                yield _Checked(normalized, event, ns, index, path)
+                continue
             try:
                 digest = event_hash(event, ns)
             except ContextError as exc:
                 # A nested extension key whose prefix is not declared: only the hash walks that deep.
                 self.add_errors([_error(index, event, path, str(exc))])
                 continue
-            pending.append((normalized, event, ns, digest, index))
+            document = orjson.dumps(event).decode()
+            yield _Checked(
+                normalized,
+                event,
+                ns,
+                index,
+                path,
+                row_hash=_row_hash(normalized, event, digest),
+                document=document,
+                used_namespaces=self._used_namespaces(document, ns),
+            )
+
+    def _used_namespaces(self, document: str, namespaces: dict[str, str]) -> str:
+        """The extension namespaces an event uses (JSON), so it can be rendered on its own later.
+
+        Searched in the serialised event (a C-level substring search) rather than by walking the
+        dicts. The standard context's prefixes need no record; the rest are listed once per
+        namespace map (one per document, or per event with its own @context).
+        """
+        key = id(namespaces)
+        memo = self.extension_memo.get(key)
+        if memo is None or memo[0] is not namespaces:
+            own = tuple((p, u) for p, u in namespaces.items() if STANDARD_PREFIXES.get(p) != u)
+            memo = self.extension_memo[key] = (namespaces, own)
+        used = {prefix: uri for prefix, uri in memo[1] if f'"{prefix}:' in document}
+        return orjson.dumps(used).decode() if used else "{}"
+
+    def _look_up_stored(self, checked: list[_Checked]) -> None:
+        """Which of a whole document's events are stored already, looked up before the chain lock.
+
+        The index probes for a thousand hashes and eventIDs are the costliest queries of a
+        capture; under the lock they would make every other writer wait. Under the lock,
+        :meth:`_catch_up_stored` then adds what other writers stored in between.
+        """
+        hashes = [item.row_hash for item in checked if item.row_hash]
+        if not hashes:
+            return
+        after = store.last_row_id()
+        ids = [item.normalized.event_id for item in checked if item.row_hash and item.normalized.event_id]
+        self.known = (after, store.stored_hashes(hashes), store.stored_event_ids(ids), set(hashes), set(ids))
+
+    def _catch_up_stored(self) -> None:
+        after, stored, stored_ids, hashes, ids = self.known
+        new_hashes, new_ids = store.stored_since(after, hashes, ids)
+        self.known = (after, stored | new_hashes, {**stored_ids, **new_ids}, hashes, ids)
+
+    def _consume(self, events: Iterable[_Checked]) -> None:
+        """Run the sector profiles on the checked events and write them in batches (chain lock held).
+
+        The profiles run here, under the lock, because their rules read the store (a failed test
+        on the lot, a code already dispensed): two documents must not both pass on the same state.
+        """
+        pending: list[_Checked] = []
+        for item in events:
+            # Sector profiles (tracehub.sectors, issue #6) plug their checks in through a registry.
+            problems = event_checks(item.normalized, item.event, item.namespaces, self)
+            if problems:
+                self.add_errors(
+                    [_profile_error(item.index, item.event, f"{item.path}.{p.path}", p) for p in problems]
+                )
+                if self.hooks is not None:
+                    self.hooks.refusal(item.normalized, item.event, item.namespaces, problems)
+                continue
+            if (self.rollback and self.error_total) or not item.row_hash:
+                continue  # nothing more will be written; keep checking to report every error
+            pending.append(item)
             if len(pending) >= self.batch_size:
                 self._write(pending)
                 pending = []
         if pending and not (self.rollback and self.error_total):
             self._write(pending)
 
-    def _write(self, pending) -> None:
-        row_hashes = [_row_hash(p[0], p[1], p[3]) for p in pending]
-        stored = store.stored_hashes(row_hashes)
-        stored_ids = store.stored_event_ids([p[0].event_id for p in pending if p[0].event_id])
-        accepted = []
+    def _write(self, pending: list[_Checked]) -> None:
+        if self.known is not None:
+            stored, stored_ids = self.known[1], self.known[2]
+        else:
+            stored = store.stored_hashes([p.row_hash for p in pending])
+            stored_ids = store.stored_event_ids(
+                [p.normalized.event_id for p in pending if p.normalized.event_id]
+            )
+        accepted: list[tuple[_Checked, str, int | str | None]] = []
         batch_ids: dict[str, int] = {}  # eventID -> position in `accepted`, for same-batch targets
-        for (normalized, event, ns, ehash, index), row_hash in zip(pending, row_hashes, strict=True):
+        for item in pending:
+            normalized, row_hash = item.normalized, item.row_hash
             declaration = normalized.error_declaration
             if row_hash in stored or row_hash in self.seen_hashes:
                 self.duplicates += 1
                 continue
-            event_id = normalized.event_id or ehash
+            # The event hash is the row hash for every event but an error declaration.
+            event_id = normalized.event_id or row_hash.split("#", 1)[0]
             target: int | str | None = None
             if declaration is not None:
                 target = stored_ids.get(event_id) or self.ids_in_doc.get(event_id)
@@ -318,9 +425,9 @@ class _CaptureRun:
                 self.add_errors(
                     [
                         _error(
-                            index,
-                            event,
-                            f"{_path(self, index)}.eventID",
+                            item.index,
+                            item.event,
+                            f"{_path(self, item.index)}.eventID",
                             f"eventID {event_id} is already used by a different event",
                         )
                     ]
@@ -329,20 +436,20 @@ class _CaptureRun:
             self.seen_hashes.add(row_hash)
             if target is None:
                 batch_ids[event_id] = len(accepted)
-            accepted.append((normalized, event, ns, row_hash, event_id, target))
+            accepted.append((item, event_id, target))
         if not accepted or (self.rollback and self.error_total):
             return
         ids = store.allocate_ids(len(accepted))
         rows: list[store.EventRow] = []
         index_rows: list[tuple] = []
-        for row_id, (normalized, event, ns, row_hash, event_id, target) in zip(ids, accepted, strict=True):
+        for row_id, (item, event_id, target) in zip(ids, accepted, strict=True):
+            normalized = item.normalized
             if isinstance(target, str):
                 target = ids[int(target.split(":", 1)[1])]
-            document = orjson.dumps(event).decode()
             row = store.EventRow(
                 id=row_id,
                 event_id=event_id,
-                event_hash=row_hash,
+                event_hash=item.row_hash,
                 event_type=normalized.event_type,
                 event_time=normalized.event_time,
                 event_time_zone_offset=normalized.event_time_zone_offset,
@@ -356,8 +463,8 @@ class _CaptureRun:
                 error_declared=normalized.error_declaration is not None and target is None,
                 capture_job_id=self.job.pk,
                 client_id=self.job.client_id,
-                document=document,
-                namespaces=_used_namespaces(document, ns),
+                document=item.document,
+                namespaces=item.used_namespaces,
             )
             row.chain_hash = self.chain = store.chain_link(
                 self.chain,
@@ -372,7 +479,7 @@ class _CaptureRun:
             if target is None:
                 self.ids_in_doc[event_id] = row_id
                 if self.hooks is not None:
-                    self.hooks.stored(normalized, event, ns, event_id)
+                    self.hooks.stored(normalized, item.event, item.namespaces, event_id)
                 for entry in normalized.index:
                     index_rows.append((row_id, entry.key, entry.role, entry.qualifier))
                     if entry.prefix_length:
@@ -394,6 +501,9 @@ class _CaptureRun:
         job.captured_count = self.captured
         job.duplicate_count = self.duplicates
         job.error_count = len(self.refused_events) or (1 if self.error_total else 0)
+        # Profile errors are found after the EPCIS errors of the whole document (``store``):
+        # list them all in document order, as a client reads them.
+        self.errors.sort(key=lambda e: -1 if e.get("index") is None else e["index"])
         errors = list(self.errors)
         if self.error_total > len(errors):
             errors.append(
@@ -445,15 +555,12 @@ def _error(index: int, event: Any, path: str, message: str) -> dict[str, Any]:
     }
 
 
-def _used_namespaces(document: str, namespaces: dict[str, str]) -> str:
-    """The extension namespaces an event uses (JSON), so it can be rendered on its own later.
-
-    Searched in the serialised event (a C-level substring search) rather than by walking the
-    dicts: this runs for every captured event. The standard context's prefixes need no record.
-    """
-    used = {
-        prefix: uri
-        for prefix, uri in namespaces.items()
-        if STANDARD_PREFIXES.get(prefix) != uri and f'"{prefix}:' in document
-    }
-    return orjson.dumps(used).decode() if used else "{}"
+def _profile_error(index: int, event: Any, path: str, problem) -> dict[str, Any]:
+    """A profile's refusal as a capture error: its English message, and (when the profile gave
+    them) the rule ``code`` and message ``params`` clients and pages render it from
+    (tracehub.sectors.messages; docs/sectors/README.md "Messages")."""
+    error = _error(index, event, path, str(problem.message))
+    if problem.code:
+        error["code"] = problem.code
+        error["params"] = dict(problem.params)  # JSON values (ProfileError.params)
+    return error

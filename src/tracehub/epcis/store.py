@@ -8,6 +8,7 @@ This module is used only by ``services.capture_job_run``; nothing else writes ev
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -70,10 +71,33 @@ class EventRow:
     chain_hash: str = ""
 
     def values(self) -> tuple:
-        return tuple(getattr(self, c) for c in EVENT_COLUMNS)
+        # Spelled out (in EVENT_COLUMNS order) rather than a getattr per column: once per event.
+        return (
+            self.id,
+            self.event_id,
+            self.event_hash,
+            self.event_type,
+            self.event_time,
+            self.event_time_zone_offset,
+            self.record_time,
+            self.action,
+            self.biz_step,
+            self.disposition,
+            self.read_point,
+            self.biz_location,
+            self.declares_error_for_id,
+            self.error_declared,
+            self.capture_job_id,
+            self.client_id,
+            self.document,
+            self.namespaces,
+            self.chain_hash,
+        )
 
 
+@functools.lru_cache(maxsize=64)
 def format_record_time(value: datetime) -> str:
+    # Every event of a capture shares one record time: formatted once, not once per event.
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
@@ -88,23 +112,60 @@ def chain_link(
     row_id: int,
 ) -> str:
     """One link of the record chain (O3): covers every stored field a reader relies on."""
-    h = hashlib.sha256()
-    for part in (
-        previous,
-        str(row_id),
-        event_id,
-        event_hash,
-        format_record_time(record_time),
-        "" if declares_error_for_id is None else str(declares_error_for_id),
-        document,
-    ):
-        h.update(part.encode())
-        h.update(b"\x1f")
-    return h.hexdigest()
+    # Each part followed by a unit separator (0x1F), hashed as one UTF-8 string: the same bytes
+    # as hashing the parts one by one, with one encode and one update instead of fourteen.
+    text = "\x1f".join(
+        (
+            previous,
+            str(row_id),
+            event_id,
+            event_hash,
+            format_record_time(record_time),
+            "" if declares_error_for_id is None else str(declares_error_for_id),
+            document,
+            "",
+        )
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def is_postgres() -> bool:
     return connection.vendor == "postgresql"
+
+
+def last_row_id() -> int:
+    """The id of the newest stored event (0 when none): where a later :func:`stored_since` starts."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {EVENT_TABLE}")  # noqa: S608
+        return cursor.fetchone()[0]
+
+
+def stored_since(after_id: int, hashes: set[str], event_ids: set[str]) -> tuple[set[str], dict[str, int]]:
+    """What :func:`stored_hashes` and :func:`stored_event_ids` would add for rows stored after
+    ``after_id``; called with the chain lock held.
+
+    Writers take ids in chain-lock order and commit before they release it, so the rows another
+    writer stored since ``after_id`` are exactly the ids above it, a short range of the primary
+    key (a BETWEEN, which the planner reads by index even without statistics).
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {EVENT_TABLE}")  # noqa: S608
+        newest = cursor.fetchone()[0]
+        if newest <= after_id:
+            return set(), {}
+        cursor.execute(
+            f"SELECT event_hash, event_id, id, declares_error_for_id FROM {EVENT_TABLE} "  # noqa: S608
+            "WHERE id BETWEEN %s AND %s",
+            [after_id + 1, newest],
+        )
+        found_hashes: set[str] = set()
+        found_ids: dict[str, int] = {}
+        for event_hash, event_id, row_id, declares in cursor.fetchall():
+            if event_hash in hashes:
+                found_hashes.add(event_hash)
+            if declares is None and event_id in event_ids:
+                found_ids[event_id] = row_id
+        return found_hashes, found_ids
 
 
 def lock_chain() -> str:
