@@ -6,21 +6,25 @@ from __future__ import annotations
 import copy
 import json
 import sys
+from datetime import datetime, timedelta
 from io import StringIO
 from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 from stdnum.cn import ric, uscc
 
 from tracehub.demo import data
 from tracehub.demo.events import (
     BASE_DATE,
+    DAYS_BEFORE_LOAD,
     DEFAULT_SEED,
     EXTENSION_PREFIX,
     EXTENSION_TERMS,
     PLATFORM_BIZ_STEPS,
     PLATFORM_BIZ_TRANSACTION_TYPES,
+    demo_day,
     demo_documents,
 )
 from tracehub.demo.management.commands.load_demo import DEMO_CLIENT_NAME, _sector_demos, demo_event_count
@@ -96,12 +100,16 @@ def test_event_ids_are_unique_event_hashes(events):
     assert all(i.startswith("ni:///sha-256;") and i.endswith("?ver=CBV2.0") for i in ids)
 
 
-def test_times_are_fixed_in_late_2026_with_the_local_offset(events):
+def test_times_are_before_the_load_day_with_the_local_offset(events):
+    # Dated from the load day, as the registry demo's licences are (issue #6 item 7): every event
+    # happened in the half year before it.
+    today = timezone.localdate()
+    assert BASE_DATE == demo_day() == today - timedelta(days=DAYS_BEFORE_LOAD)
     for event in events:
-        assert event["eventTime"].startswith("2026-")
         assert event["eventTimeZoneOffset"] == event["eventTime"][-6:]
         assert event["eventTimeZoneOffset"] in {"+08:00", "+02:00"}
-    assert BASE_DATE.year == 2026 and BASE_DATE.month >= 9
+        day = datetime.fromisoformat(event["eventTime"]).date()
+        assert today - timedelta(days=183) <= day <= today
 
 
 def test_vocabulary_is_cbv_or_the_documented_platform_words(events):

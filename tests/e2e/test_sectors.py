@@ -14,12 +14,13 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from tracehub.demo import data as d
+from tracehub.demo.events import ymd
 from tracehub.sectors.models import TradeVoucher, VoucherStatus
 
 pytestmark = pytest.mark.e2e
 
 PASSWORD = "Xiamen-Sectors-2026"
-LOT = d.PORK_BELLY.lot("20261116-31")  # the sector demo's second pork batch, from the pig farm
+LOT = d.PORK_BELLY.lot(f"{ymd(0)}-31")  # the sector demo's second pork batch, from the pig farm
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tracehub.demo import data
+from tracehub.demo.events import day
 from tracehub.portal.models import ScanCounter
 from tracehub.registry.actors import Actor
 from tracehub.registry.models import Product
@@ -43,8 +44,9 @@ def test_drug_pack_page_in_chinese(client, drug_pack):
     assert "<h1>布洛芬缓释胶囊 0.3g×20粒</h1>" in main
     assert "<dt>批准文号</dt><dd>国药准字H35021187</dd>" in main
     assert "<dt>剂型</dt><dd>胶囊剂</dd>" in main
-    assert "<dt>有效期至</dt><dd>2028-10-31</dd>" in main
-    assert "<dt>生产日期</dt><dd>2026-11-02</dd>" in main
+    # The demo drug chain's dates, from the demo day (tracehub.demo.events.BASE_DATE).
+    assert f"<dt>有效期至</dt><dd>{day(715)}</dd>" in main
+    assert f"<dt>生产日期</dt><dd>{day(-14)}</dd>" in main
     assert "厦门鹭康制药有限公司" in main
     assert 'data-testid="filing-status">已备案</span>' in main
     # From the source to this pack: made, packed, shipped to the distributor and on to the

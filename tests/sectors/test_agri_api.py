@@ -124,3 +124,55 @@ def test_coverage_by_district(w, django_assert_num_queries):
     assert response.json()["total"]["areaShare"] == round(12.5 / 52.5, 4)
     assert w.http("agri_city").get("/console/sectors/agri/coverage/").status_code == 200
     assert w.http("agri_city").get("/console/sectors/agri/").status_code == 200
+
+
+def test_farm_create_and_changes_name_each_wrong_field(w):
+    """Every create and update endpoint of plots and farms answers a service's ``AgriInvalid`` with a
+    400 naming the wrong fields (api_agri ``_as_problem``), and changes nothing."""
+    http = w.http("coop_admin")
+    created = http.post(
+        "/api/v1/sectors/agri/farms",
+        data=orjson.dumps({"name": "", "species": "unicorn", "headCount": -1}),
+        content_type="application/json",
+    )
+    assert created.status_code == 400
+    assert sorted(e["path"] for e in created.json()["errors"]) == ["head_count", "name", "species"]
+    plot = _plot(w)
+    changed = http.patch(
+        f"/api/v1/sectors/agri/plots/{plot.pk}",
+        data=orjson.dumps({"areaMu": "-2"}),
+        content_type="application/json",
+    )
+    assert changed.status_code == 400
+    assert [e["path"] for e in changed.json()["errors"]] == ["area_mu"]
+    farm = http.post(
+        "/api/v1/sectors/agri/farms",
+        data=orjson.dumps({"name": "1号猪场", "species": "pig", "headCount": 300}),
+        content_type="application/json",
+    )
+    assert farm.status_code == 201, farm.content
+    changed = http.patch(
+        f"/api/v1/sectors/agri/farms/{farm.json()['id']}",
+        data=orjson.dumps({"headCount": -5}),
+        content_type="application/json",
+    )
+    assert changed.status_code == 400
+    assert [e["path"] for e in changed.json()["errors"]] == ["head_count"]
+    assert http.get("/api/v1/sectors/agri/farms").json()[0]["headCount"] == 300
+
+
+def test_an_official_who_sees_a_plot_may_not_change_it(w):
+    """An agriculture official sees the district's plots and farms, but only the party's own users
+    and the platform record them: the service's ``PermissionDenied`` is a 403 problem."""
+    plot = _plot(w)
+    official = w.http("agri_jimei")
+    assert plot.pk in [p["id"] for p in official.get("/api/v1/sectors/agri/plots").json()]
+    response = official.patch(
+        f"/api/v1/sectors/agri/plots/{plot.pk}",
+        data=orjson.dumps({"name": "改名"}),
+        content_type="application/json",
+    )
+    assert response.status_code == 403
+    assert response.json()["type"] == "epcisException:SecurityException"
+    plot.refresh_from_db()
+    assert plot.name == "1号地块"

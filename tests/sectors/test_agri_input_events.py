@@ -115,7 +115,7 @@ def test_a_refused_event_refuses_the_row_and_a_refused_row_captures_nothing(agri
         raise StepRefused({0: [{"field": "bizLocation.id", "message": "refused"}]})
 
     with monkeypatch.context() as patched:
-        patched.setattr(service, "record_rows", refuse)
+        patched.setattr(service, "steps_record", refuse)
         with pytest.raises(service.LedgerRefused) as caught:
             service.ledger_rows_record(actor=agri.actor("dealer"), direction="sale", rows=[sale()])
     assert caught.value.rows == {0: [{"field": "bizLocation.id", "message": "Event: refused"}]}

@@ -18,10 +18,10 @@ from tracehub.identifiers import canonical_key
 from tracehub.registry import services as registry_services
 from tracehub.registry.models import Party
 from tracehub.sectors.demo_g2_g6 import DRUG_CARTONS, DRUG_PACKS, WINE_CASE
-from tracehub.sectors.entry import party_uri
+from tracehub.sectors.entry import entry_for, party_uri
+from tracehub.sectors.imports import template_xlsx
 from tracehub.sectors.models import StepImport
 from tracehub.sectors.models_drug import DrugCase
-from tracehub.sectors.services_drug import entry_for, template_xlsx
 
 from .test_drug_world import SYSTEM, console, event_of, load_g2_demo, stored_state
 

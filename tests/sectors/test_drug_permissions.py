@@ -16,7 +16,7 @@ from tests.registry.test_permission_matrix import MATRIX, Case, _call
 from tests.registry.world import GTIN_A, PREFIX_A, ROLES, SGLN_A, SYSTEM, close_response
 from tracehub.registry import services
 from tracehub.sectors.models_import import ImportRecord
-from tracehub.sectors.services_drug import record_one
+from tracehub.sectors.services import step_record
 from tracehub.sectors.services_import import foreign_producer_create
 
 from .test_drug_world import seed_departments
@@ -43,7 +43,7 @@ def _import_record(w) -> None:
         company_prefixes=[EXPORTER_PREFIX],
     )
     services.filing_approve(actor=SYSTEM, filing=services.filing_submit(actor=SYSTEM, party=exporter))
-    record_one(
+    step_record(
         actor=SYSTEM,
         sector="import_food",
         step="import_receiving",

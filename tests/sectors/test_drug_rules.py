@@ -17,8 +17,8 @@ from tracehub.registry.models import Party, PartyType
 from tracehub.sectors.demo_g2_g6 import DRUG_CARTONS, DRUG_PACKS, HOSPITAL_SITE, drug_steps
 from tracehub.sectors.entry import document, party_key
 from tracehub.sectors.models_drug import DispensingAlert
-from tracehub.sectors.services import StepRefused
-from tracehub.sectors.services_drug import medical_licence_create, record_one
+from tracehub.sectors.services import StepRefused, step_record
+from tracehub.sectors.services_drug import medical_licence_create
 
 from .test_drug_world import SYSTEM, event_of, load_g2_demo, stored_state
 
@@ -40,7 +40,7 @@ def ship(
 def refused(step: str, data: dict[str, str]) -> list[dict[str, str]]:
     before = stored_state()
     with pytest.raises(StepRefused) as exc:
-        record_one(actor=SYSTEM, sector="drug", step=step, data=data)
+        step_record(actor=SYSTEM, sector="drug", step=step, data=data)
     assert stored_state() == before
     return exc.value.errors
 
@@ -53,6 +53,8 @@ def test_a_shipment_to_a_party_without_a_drug_licence_is_refused_naming_it(g2_de
             "message": f"destination {supermarket.name} ({party_key(supermarket)}) holds no valid drug "
             "manufacturing or distribution licence (药品生产/经营许可证) or medical institution licence on "
             "2026-11-19: drugs are shipped and received only between licensed parties",
+            "code": "licensed_receiver",
+            "params": {"party": supermarket.name, "key": party_key(supermarket), "day": "2026-11-19"},
         }
     ]
 
@@ -79,7 +81,7 @@ def test_a_licence_that_expired_before_the_shipment_does_not_count(g2_demo):
     assert "holds no valid drug manufacturing or distribution licence" in errors[0]["message"]
     assert "on 2026-11-19" in errors[0]["message"]
     # On the last day of its validity it was still valid.
-    result = record_one(
+    result = step_record(
         actor=SYSTEM, sector="drug", step="shipping", data=ship(d.PHARMACY_B.uscc, when="2026-11-18 17:00")
     )
     assert result.captured
@@ -110,7 +112,7 @@ def test_a_hospital_receives_drugs_on_its_practice_licence_while_valid(g2_demo):
     medical_licence_create(
         actor=SYSTEM, party=clinic, number="PDY00002X35020617A1001", valid_from=dt.date(2026, 2, 1)
     )
-    assert record_one(actor=SYSTEM, sector="drug", step="shipping", data=ship(clinic.uscc)).captured
+    assert step_record(actor=SYSTEM, sector="drug", step="shipping", data=ship(clinic.uscc)).captured
 
 
 def test_only_pack_codes_are_commissioned(g2_demo):
@@ -127,10 +129,12 @@ def test_only_pack_codes_are_commissioned(g2_demo):
             "field": "epcList",
             "message": f"{sscc} is not a drug pack code: packs are coded and dispensed by 20-digit drug "
             "trace code (urn:tracehub:code:drug:<20 digits>) or GS1 SGTIN (01 + 21)",
+            "code": "pack_codes",
+            "params": {"key": sscc, "prefix": "urn:tracehub:code:drug:"},
         }
     ]
     # 20-digit drug trace codes are accepted as typed and become platform URIs.
-    result = record_one(
+    result = step_record(
         actor=SYSTEM,
         sector="drug",
         step="commissioning",
@@ -167,7 +171,7 @@ def test_a_code_dispensed_twice_is_stored_flagged_and_sent_to_the_drug_bureau(g2
     ).exists()
 
     # The same dispensing sent again is the same event: no new alert.
-    again = record_one(actor=SYSTEM, sector="drug", step="dispensing", data=drug_steps()[-1][1])
+    again = step_record(actor=SYSTEM, sector="drug", step="dispensing", data=drug_steps()[-1][1])
     assert again.captured is False and DispensingAlert.objects.count() == 1
 
 
@@ -192,7 +196,7 @@ def test_a_third_dispensing_through_plain_epcis_capture_raises_another_alert(
 
 def test_a_first_dispensing_raises_nothing(g2_demo):
     before = DispensingAlert.objects.count()
-    result = record_one(
+    result = step_record(
         actor=SYSTEM,
         sector="drug",
         step="dispensing",
@@ -244,7 +248,7 @@ def test_a_medical_device_is_coded_by_its_udi(g2_demo):
         "expiry": "2031-10-31",
         "time": "2026-11-20 09:00",
     }
-    result = record_one(actor=SYSTEM, sector="drug", step="commissioning", data=data)
+    result = step_record(actor=SYSTEM, sector="drug", step="commissioning", data=data)
     assert result.event["epcList"] == ["https://id.gs1.org/01/06932057180012/21/SN0001"]
     # A UDI without its production identifier is no pack code.
     errors = refused("commissioning", {**data, "packs": "(01)06932057180012"})

@@ -22,9 +22,9 @@ from tracehub.accounts.models import AuditEntry
 from tracehub.epcis.models import Event
 from tracehub.registry.actors import Actor
 from tracehub.sectors.demo_g2_g6 import drug_steps, milk_steps, wine_steps
+from tracehub.sectors.entry import entry_for, parse_entry
 from tracehub.sectors.models_drug import DispensingAlert, DrugCase
 from tracehub.sectors.models_import import ImportRecord
-from tracehub.sectors.services_drug import entry_for, parse_inputs
 
 SYSTEM = Actor.system("test")
 
@@ -58,7 +58,7 @@ def console(username: str) -> Client:
 def event_of(sector: str, step: str, data: dict[str, str]) -> dict[str, Any]:
     """The event an entry of ``step`` makes (what the service would capture)."""
     spec = entry_for(sector, step)
-    return spec.build(parse_inputs(spec, data))
+    return spec.build(parse_entry(spec, data))
 
 
 def stored_state() -> tuple[int, ...]:

@@ -4,6 +4,7 @@ lot computed exactly from events; refused entries leave stored data unchanged.""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import orjson
@@ -11,10 +12,12 @@ import pytest
 
 from tracehub.accounts.models import Notification
 from tracehub.demo import data as d
+from tracehub.demo.events import BASE_DATE
 from tracehub.identifiers import canonical_key
 from tracehub.registry.models import Party
 from tracehub.sectors import selectors_enterprise
-from tracehub.sectors.demo_g3_e2 import KITCHEN, gtin13
+from tracehub.sectors.demo_g3_e2 import KITCHEN, KITCHEN_DAY, gtin13
+from tracehub.sectors.demo_g3_e2 import PORK_LOT as DEMO_PORK_LOT
 from tracehub.sectors.models_enterprise import EnterpriseFinding, FindingKind, ProductionRecord
 from tracehub.sectors.services import StepRefused
 from tracehub.sectors.services_enterprise import enterprise_step_record
@@ -26,10 +29,14 @@ world = _world  # the fixture
 
 TOPPING = gtin13(KITCHEN["prefix"], "101")
 SOY = gtin13(KITCHEN["prefix"], "201")
-BATCH_A = f"01/0{TOPPING}/10/20261118A"
-BATCH_B = f"01/0{TOPPING}/10/20261118B"
-SOY_LOT = f"01/0{SOY}/10/S20261118"
-PORK_LOT = canonical_key(d.PORK_BELLY.lot("20261117-31"))
+# The demo kitchen's lots of its production day, and the day after it (the demo is dated from the
+# load day: tracehub.demo.events.BASE_DATE).
+BATCH_A = f"01/0{TOPPING}/10/{KITCHEN_DAY}A"
+BATCH_B = f"01/0{TOPPING}/10/{KITCHEN_DAY}B"
+SOY_LOT = f"01/0{SOY}/10/S{KITCHEN_DAY}"
+PORK_LOT = canonical_key(DEMO_PORK_LOT)
+NEXT = BASE_DATE + dt.timedelta(days=3)
+NEXT_DAY = NEXT.strftime("%Y%m%d")
 DL = "https://id.gs1.org/"
 
 
@@ -45,11 +52,11 @@ def produce(pork: str, soy: str, output: str, lot: str = "C", **changes):
             "location": LINE,
             "recipe": "R-LRF-01",
             "inputs": f"https://id.gs1.org/{PORK_LOT}={pork}KGM;https://id.gs1.org/{SOY_LOT}={soy}KGM",
-            "output_lot": f"https://id.gs1.org/01/0{TOPPING}/10/20261119{lot}",
+            "output_lot": f"https://id.gs1.org/01/0{TOPPING}/10/{NEXT_DAY}{lot}",
             "output_quantity": output,
             "uom": "KGM",
-            "production_date": "2026-11-19",
-            "time": "2026-11-19 09:00",
+            "production_date": NEXT.isoformat(),
+            "time": f"{NEXT} 09:00",
             **changes,
         },
     )
@@ -79,7 +86,7 @@ def test_a_production_off_its_recipe_is_stored_and_flagged_on_the_lot(world):
     finding = EnterpriseFinding.objects.get(event_id=result.event["eventID"])
     assert (finding.kind, finding.lot, finding.party, finding.limit) == (
         FindingKind.BOM_MISMATCH,
-        f"https://id.gs1.org/01/0{TOPPING}/10/20261119C",
+        f"https://id.gs1.org/01/0{TOPPING}/10/{NEXT_DAY}C",
         kitchen(),
         "R-LRF-01",
     )
@@ -108,7 +115,7 @@ def test_a_control_point_reading_outside_its_limit_is_flagged_for_the_enterprise
                 "control_point": "CCP1",
                 "lots": DL + BATCH_A,
                 "value": value,
-                "time": f"2026-11-19 {clock}",
+                "time": f"{NEXT} {clock}",
             },
         )
 
@@ -116,7 +123,7 @@ def test_a_control_point_reading_outside_its_limit_is_flagged_for_the_enterprise
     assert ok.extra["findings"] == 0
     assert ok.event["sensorElementList"] == [
         {
-            "sensorMetadata": {"time": "2026-11-19T09:10:00+08:00"},
+            "sensorMetadata": {"time": f"{NEXT}T09:10:00+08:00"},
             "sensorReport": [{"type": "Temperature", "value": 72, "uom": "CEL"}],
         }
     ]
@@ -140,12 +147,12 @@ def test_a_control_point_reading_outside_its_limit_is_flagged_for_the_enterprise
         .get(f"/console/sectors/enterprise/findings/?lot={DL}{BATCH_A}")
         .content.decode()
     )
-    assert "71.5 CEL below the limit" in page
+    assert "71.5 CEL 低于限值 ≥ 72 CEL" in page  # the page's language (zh-hans); stored in English
     assert (
         console("demo-importer-admin")
         .get("/console/sectors/enterprise/findings/")
         .content.decode()
-        .count("below the limit")
+        .count("低于限值")
         == 0
     )
     assert Notification.objects.filter(user=user("demo-commerce-huli"), params__lot=DL + BATCH_A).count() == 1
@@ -162,7 +169,7 @@ def test_the_cold_chain_limit_checks_storage_temperatures(world):
                 "quantity": "1",
                 "uom": "KGM",
                 "temperature": temperature,
-                "time": f"2026-11-19 {clock}",
+                "time": f"{NEXT} {clock}",
             },
         )
 
@@ -190,7 +197,7 @@ def test_an_unknown_control_point_is_refused_and_nothing_is_stored(world):
                 "control_point": "CCP9",
                 "lots": DL + BATCH_A,
                 "value": "50",
-                "time": "2026-11-19 09:30",
+                "time": f"{NEXT} 09:30",
             },
         )
     assert refused.value.errors[0]["field"] == "tracehub:controlPoint"
@@ -226,7 +233,7 @@ def test_stock_by_lot_is_computed_exactly_from_the_events(world, django_assert_n
             "lot": DL + BATCH_B,
             "quantity": "2.5",
             "uom": "KGM",
-            "time": "2026-11-19 15:00",
+            "time": f"{NEXT} 15:00",
         },
     )
     with django_assert_num_queries(3):
@@ -262,7 +269,7 @@ def test_stock_api_and_page_for_the_enterprise_and_its_bureau(world, api):
 def test_an_enterprise_system_pushes_events_by_epcis_and_they_are_checked(world, api):
     event = {
         "type": "ObjectEvent",
-        "eventTime": "2026-11-19T20:00:00+08:00",
+        "eventTime": f"{NEXT}T20:00:00+08:00",
         "eventTimeZoneOffset": "+08:00",
         "quantityList": [{"epcClass": f"https://id.gs1.org/{BATCH_A}"}],
         "action": "OBSERVE",

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from tracehub.accounts.models import AuditEntry, Notification
 from tracehub.demo import data as d
+from tracehub.demo.events import ymd
 from tracehub.epcis.models import Event
 from tracehub.identifiers import canonical_key
 from tracehub.registry.actors import Actor, ActorKind
@@ -112,8 +113,8 @@ def test_the_demo_receipt_carries_ticket_and_certificate(demo):
     )
     assert event["quantityList"] == [{"epcClass": LOT, "quantity": 120, "uom": "KGM"}]
     assert event["bizTransactionList"] == [
-        {"type": "inv", "bizTransaction": f"urn:tracehub:bt:{d.SLAUGHTERHOUSE.uscc}:FP20261118-0088"},
-        {"type": "cert", "bizTransaction": "urn:tracehub:doc:test_report:JC20261118-0417"},
+        {"type": "inv", "bizTransaction": f"urn:tracehub:bt:{d.SLAUGHTERHOUSE.uscc}:FP{ymd(2)}-0088"},
+        {"type": "cert", "bizTransaction": f"urn:tracehub:doc:test_report:JC{ymd(2)}-0417"},
     ]
 
 
@@ -197,6 +198,17 @@ def test_the_excel_preview_names_row_column_and_reason_and_stores_nothing(demo):
         {
             "field": "time",
             "message": "时间 (time) '27/11/2026': a date and time such as 2026-11-16 08:30 is required",
+            # Stored with its code and params (the reason nested), so the preview page translates it.
+            "code": "input_invalid",
+            "params": {
+                "input": "时间 (time)",
+                "value": "'27/11/2026'",
+                "reason": {
+                    "code": "time_required",
+                    "params": {},
+                    "message": "a date and time such as 2026-11-16 08:30 is required",
+                },
+            },
         }
     ]
     assert [e["field"] for e in batch.errors["5"]] == ["sourceList"]
@@ -207,6 +219,7 @@ def test_the_excel_preview_names_row_column_and_reason_and_stores_nothing(demo):
     assert [e["field"] for e in batch.errors["6"]] == ["invoice"]
     page = http.get(f"{BASE}/imports/{batch.pk}/").content.decode()
     assert "sourceList" in page and "invoice" in page and 'data-testid="commit"' not in page
+    assert "时间 (time) &#x27;27/11/2026&#x27;：须为日期和时间，如 2026-11-16 08:30" in page
     assert http.post(f"{BASE}/imports/{batch.pk}/commit").status_code == 409
     after = (Event.objects.count(), AuditEntry.objects.filter(action__startswith="sectors.food").count())
     assert after == before
@@ -234,9 +247,9 @@ def test_a_receipt_of_a_failed_lot_is_refused_with_the_reason_in_chinese(
     assert response.status_code == 400
     errors = response.context["form"].non_field_errors()
     assert list(errors) == [
+        # The rule's own message is in Chinese too (tracehub.sectors.messages), decided by its code.
         "quantityList: 市场准入拒绝：该批次产品检验不合格，不得进货。 "
-        f"(market access refused (市场准入): a product inspection of this lot failed (event {failed_id}); "
-        "a lot with a failed test cannot be received)"
+        f"(市场准入拒绝：该批次的产品检验不合格（事件 {failed_id}）；检验不合格的批次不得进货)"
     ]
     assert "市场准入拒绝：该批次产品检验不合格，不得进货。" in response.content.decode()
     assert Event.objects.count() == before

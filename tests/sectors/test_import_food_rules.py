@@ -16,6 +16,7 @@ from tracehub.registry.models import Party
 from tracehub.sectors.demo_g2_g6 import (
     MILK_CASE,
     MILK_DECLARATION,
+    MILK_RECORD,
     WINE_CASE,
     WINE_DECLARATION,
     WINE_RECORD,
@@ -24,8 +25,7 @@ from tracehub.sectors.demo_g2_g6 import (
 )
 from tracehub.sectors.entry import document, party_uri
 from tracehub.sectors.models_import import ImportRecord
-from tracehub.sectors.services import StepRefused
-from tracehub.sectors.services_drug import record_one
+from tracehub.sectors.services import StepRefused, step_record
 from tracehub.sectors.services_import import RetentionRefused, import_record_delete, retain_until
 
 from .test_drug_world import SYSTEM, console, event_of, load_g2_demo, stored_state
@@ -61,14 +61,16 @@ def receipt(**changes: str) -> dict[str, str]:
 def refused(data: dict[str, str]) -> list[dict[str, str]]:
     before = stored_state()
     with pytest.raises(StepRefused) as exc:
-        record_one(actor=SYSTEM, sector="import_food", step="import_receiving", data=data)
+        step_record(actor=SYSTEM, sector="import_food", step="import_receiving", data=data)
     assert stored_state() == before
     return exc.value.errors
 
 
 def test_an_incomplete_import_record_is_refused_naming_every_missing_item(g2_demo):
     data = receipt(declaration=None, health_certificate=None, producer=None, entry_date=None, contract="")
-    assert refused(data) == [
+    errors = refused(data)
+    assert {e["code"] for e in errors} == {"input_required"}
+    assert [{"field": e["field"], "message": e["message"]} for e in errors] == [
         {
             "field": "producer",
             "message": "境外生产企业在华注册编号 (foreign producer's registration no.) is required",
@@ -118,6 +120,8 @@ def test_an_unregistered_producer_or_an_unfiled_importer_is_refused(g2_demo):
             "field": "tracehub:foreignProducer",
             "message": "foreign producer CIFR2020ITA09999 is not registered (在华注册): "
             "import only from registered producers",
+            "code": "registered_producer:unregistered",
+            "params": {"number": "CIFR2020ITA09999"},
         }
     ]
     # The port logistics company holds no importer filing: it cannot record an import at its site.
@@ -144,8 +148,15 @@ def test_the_receipt_keeps_the_import_record_with_its_retention(g2_demo):
     # No shelf life: 2 years from the entry date.
     assert wine.retain_until == dt.date(wine.entry_date.year + 2, wine.entry_date.month, wine.entry_date.day)
     milk = ImportRecord.objects.get(declaration_number=MILK_DECLARATION)
-    # Produced 2026-10-20, 730 days: best before 2028-10-19, kept until 6 months later.
-    assert (milk.expiry_date, milk.retain_until) == (dt.date(2028, 10, 19), dt.date(2029, 4, 19))
+    # Produced a month before the demo day (the demo is dated from the load day), 730 days: best
+    # before 730 days later, kept until 6 months after that.
+    produced = dt.date.fromisoformat(MILK_RECORD["production_date"])
+    expiry = produced + dt.timedelta(days=730)
+    assert (milk.expiry_date, milk.retain_until) == (
+        expiry,
+        retain_until(production_date=produced, shelf_life_days=730, entry_date=milk.entry_date),
+    )
+    assert (milk.retain_until.year * 12 + milk.retain_until.month) - (expiry.year * 12 + expiry.month) == 6
     assert retain_until(
         production_date=dt.date(2026, 8, 31), shelf_life_days=0 or None, entry_date=dt.date(2026, 8, 31)
     ) == dt.date(2028, 8, 31)
@@ -158,11 +169,13 @@ def test_deletion_inside_retention_is_refused_with_the_reason(g2_demo):
     milk = ImportRecord.objects.get(declaration_number=MILK_DECLARATION)
     before = stored_state()
     with pytest.raises(RetentionRefused) as exc:
-        import_record_delete(actor=SYSTEM, record=milk, reason="清理", today=dt.date(2029, 4, 18))
+        import_record_delete(
+            actor=SYSTEM, record=milk, reason="清理", today=milk.retain_until - dt.timedelta(days=1)
+        )
     assert exc.value.reason == (
         f"import record {milk.pk} (南阿尔卑斯较大婴儿配方奶粉（2段）, lot NZ261020A) "
-        "must be kept until 2029-04-19: "
-        "6 months past the end of its shelf life (2028-10-19)"
+        f"must be kept until {milk.retain_until}: "
+        f"6 months past the end of its shelf life ({milk.expiry_date})"
     )
     assert stored_state() == before
     wine = ImportRecord.objects.get(declaration_number=WINE_DECLARATION)
@@ -180,7 +193,7 @@ def test_deletion_inside_retention_is_refused_with_the_reason(g2_demo):
     assert response.json()["errors"] == [{"path": "retainUntil", "message": exc.value.reason}]
     assert stored_state() == before
     # On the first day after retention it may go, audited.
-    import_record_delete(actor=SYSTEM, record=milk, reason="保存期满", today=dt.date(2029, 4, 19))
+    import_record_delete(actor=SYSTEM, record=milk, reason="保存期满", today=milk.retain_until)
     assert not ImportRecord.objects.filter(pk=milk.pk).exists()
     audit = AuditEntry.objects.filter(action="sectors.import_food.record_delete").get()
     assert audit.before["declaration"] == MILK_DECLARATION and audit.after == {"reason": "保存期满"}
@@ -198,7 +211,8 @@ def test_import_sales_records_are_the_importers_shipments(g2_demo, django_assert
     assert sales == [
         {
             "eventID": shipped["eventID"],
-            "time": "2026-11-18T01:00:00+00:00",
+            # The demo shipment's time (dated from the load day), in UTC.
+            "time": dt.datetime.fromisoformat(shipped["eventTime"]).astimezone(dt.UTC).isoformat(),
             "buyer": party_uri(Party.objects.get(uscc=d.WINE_SHOP_A.uscc)),
             "objects": [WINE_CASE],
             "documents": [f"urn:tracehub:doc:sales_invoice:XS{WINE_RECORD['lot']}"],

@@ -18,10 +18,11 @@ subsystem would POST them to ``/epcis/capture``), built from the master data of
 * **pesticide 农药** (G5): a dealer in 同安 receives a pesticide lot and sells it under real-name
   records (实名购销) to a family farm and to a smallholder.
 
-Times are fixed, derived from :data:`BASE_DATE` (late 2026), with the offset of where each event
-happened (+08:00 in China; +02:00 for the French producer's events in September), so that the
-documents are the same on every run and capturing them again stores nothing new (the store ignores
-an event whose CBV event hash it already holds). ``seed`` varies weights, quantities, ear tags,
+Times are fixed offsets from :data:`BASE_DATE` (:data:`DAYS_BEFORE_LOAD` days before the load day,
+so that they agree with the licences the registry demo dates from that day), with the offset of
+where each event happened (+08:00 in China; +02:00 for the French producer's events), so that the
+documents are the same on every run of a day and capturing them again stores nothing new (the store
+ignores an event whose CBV event hash it already holds). ``seed`` varies weights, quantities, ear tags,
 serial and lot numbers deterministically; the default gives the one demo data set everybody sees.
 
 Where CBV 2.0 has no word, the platform's own vocabulary is used: bizSteps under
@@ -38,6 +39,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from django.utils import timezone
+
 from tracehub.demo import data as d
 from tracehub.epcis.hashing import event_hash
 from tracehub.epcis.jsonld import STANDARD_CONTEXT_URL, context_namespaces
@@ -45,9 +48,24 @@ from tracehub.epcis.jsonld import STANDARD_CONTEXT_URL, context_namespaces
 #: The default seed: the demo data set ``make run`` loads.
 DEFAULT_SEED = 2026
 
+#: How many days before the load day day 0 of the demo falls. The registry demo dates the demo
+#: licences from the load day (registry/demo.py ``_licence_dates``), so the events are dated from it
+#: too (issue #6 item 7): the latest one (day 3 of the sector demos) is still in the past, and every
+#: event falls inside the licences it is checked against, whatever day the demo is loaded.
+DAYS_BEFORE_LOAD = 12
+
+
+def demo_day() -> date:
+    """Day 0 of the demo: :data:`DAYS_BEFORE_LOAD` days before today in the platform's time zone
+    (``settings.TIME_ZONE``, Asia/Shanghai)."""
+    return timezone.localdate() - timedelta(days=DAYS_BEFORE_LOAD)
+
+
 #: Day 0 of the demo: the morning the pork reaches the wholesale market. Every event time is a
-#: fixed offset from it (never ``now()``), so that the documents are identical on every run.
-BASE_DATE = date(2026, 11, 16)
+#: fixed offset from it (never ``now()``). It is taken once, when the module is imported (by the
+#: ``load_demo`` process), so that every document and sector demo of one load shares it, and the
+#: documents are identical on every run of the day.
+BASE_DATE = demo_day()
 
 #: UTC offsets of the places events happen: Xiamen, and Bordeaux in summer time (CEST).
 CHINA = "+08:00"
@@ -786,7 +804,7 @@ def drug_events(rng: random.Random) -> list[dict[str, Any]]:
             biz_location=d.DRUG_PLANT,
             ilmd={
                 "cbvmda:lotNumber": lot,
-                "cbvmda:itemExpirationDate": "2028-10-31",
+                "cbvmda:itemExpirationDate": day(715),  # about two years, from the demo day
                 ext("productionDate"): day(-14),
             },
         ),

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tracehub.accounts.models import Department, Sector
 
@@ -23,7 +24,12 @@ class ScanCounter(models.Model):
     scan that finds the same pattern again costs no query.
     """
 
-    code = models.CharField(_("code"), max_length=300, unique=True, help_text=_("Canonical key of the code."))
+    code = models.CharField(
+        pgettext_lazy("trace code", "code"),
+        max_length=300,
+        unique=True,
+        help_text=_("Canonical key of the code."),
+    )
     count = models.PositiveBigIntegerField(_("look-ups"), default=0)
     first_at = models.DateTimeField(_("first looked up"), default=timezone.now)
     last_at = models.DateTimeField(_("last looked up"), default=timezone.now)
@@ -53,7 +59,7 @@ class ScanCounter(models.Model):
 class Scan(models.Model):
     """One look-up of a code on the public page (扫码记录). No personal data: no IP, no cookie."""
 
-    code = models.CharField(_("code"), max_length=300)
+    code = models.CharField(pgettext_lazy("trace code", "code"), max_length=300)
     at = models.DateTimeField(_("at"), default=timezone.now)
     latitude = models.DecimalField(
         _("coarse latitude"), max_digits=4, decimal_places=1, null=True, blank=True
@@ -90,7 +96,7 @@ class AuthenticityAlert(models.Model):
     Raised once per code and kind, routed to the department responsible for the product's sector.
     """
 
-    code = models.CharField(_("code"), max_length=300)
+    code = models.CharField(pgettext_lazy("trace code", "code"), max_length=300)
     kind = models.CharField(_("kind"), max_length=20, choices=AlertKind.choices)
     sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices, blank=True)
     department = models.ForeignKey(
@@ -147,7 +153,7 @@ class Report(models.Model):
     leave (optional).
     """
 
-    code = models.CharField(_("code"), max_length=300)
+    code = models.CharField(pgettext_lazy("trace code", "code"), max_length=300)
     product_name = models.CharField(_("product"), max_length=200, blank=True)
     sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices, blank=True)
     department = models.ForeignKey(

@@ -18,6 +18,7 @@ from tracehub.core.problems import NO_SUCH_RESOURCE, SECURITY, VALIDATION, ApiPr
 from tracehub.registry.actors import actor_for_request
 from tracehub.sectors import selectors
 from tracehub.sectors.entry import STEP_INPUTS
+from tracehub.sectors.messages import api_error
 from tracehub.sectors.profile import registry
 from tracehub.sectors.services import StepRefused, StepResult, steps_record
 
@@ -119,7 +120,7 @@ def record(request, step: str):
         results = steps_record(actor=actor, step=step, rows=rows)
     except StepRefused as exc:
         errors = [
-            {"path": e["field"] if n == 0 else f"rows[{n - 1}].{e['field']}", "message": e["message"]}
+            api_error(e["field"] if n == 0 else f"rows[{n - 1}].{e['field']}", e)
             for n, es in exc.rows.items()
             for e in es
         ]

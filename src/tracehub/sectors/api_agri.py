@@ -10,6 +10,8 @@ for the agriculture bureau and the platform only (403 for everyone else).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -21,6 +23,7 @@ from tracehub.identifiers import IdentifierError, canonical_key
 from tracehub.registry.actors import Actor, actor_for_request
 from tracehub.registry.models import Location, Party
 from tracehub.sectors import selectors_agri as selectors
+from tracehub.sectors.messages import api_error
 from tracehub.sectors.models_agri import LivestockFarm, PlantingPlot, ProduceCertificate
 from tracehub.sectors.services import StepRefused
 from tracehub.sectors.services_agri import (
@@ -40,13 +43,24 @@ router = Router(tags=["sectors: farm produce"])
 
 
 def _invalid(exc: AgriInvalid, title: str = "Invalid record") -> ApiProblem:
-    return ApiProblem(
-        400, title, type=VALIDATION, errors=[{"path": k, "message": m} for k, m in exc.errors.items()]
-    )
+    # English with the message's code and params, whatever the request language (issue #8 i18n).
+    return ApiProblem(400, title, type=VALIDATION, errors=[api_error(k, m) for k, m in exc.errors.items()])
 
 
 def _forbidden(detail: str) -> ApiProblem:
     return ApiProblem(403, "Forbidden", type=SECURITY, detail=detail)
+
+
+@contextmanager
+def _as_problem(title: str = "Invalid record") -> Iterator[None]:
+    """A service's refusal as the API's problem: wrong fields (``AgriInvalid``) a 400 naming them,
+    a party the caller may not act for (``PermissionDenied``) a 403."""
+    try:
+        yield
+    except AgriInvalid as exc:
+        raise _invalid(exc, title) from exc
+    except PermissionDenied as exc:
+        raise _forbidden(str(exc)) from exc
 
 
 def _not_found(what: str) -> ApiProblem:
@@ -139,7 +153,7 @@ def plot_new(request, payload: PlotIn):
     actor = actor_for_request(request)
     _require_writer(actor)
     party = _party(actor, payload.party)
-    try:
+    with _as_problem():
         plot = plot_create(
             actor=actor,
             party=party,
@@ -150,10 +164,6 @@ def plot_new(request, payload: PlotIn):
             district=payload.district,
             location=_location(actor, payload.location),
         )
-    except AgriInvalid as exc:
-        raise _invalid(exc) from exc
-    except PermissionDenied as exc:
-        raise _forbidden(str(exc)) from exc
     return Status(201, plot_out(plot))
 
 
@@ -168,7 +178,7 @@ def _own_plot(actor: Actor, plot_id: int) -> PlantingPlot:
 def plot_change(request, plot_id: int, payload: PlotPatch):
     actor = actor_for_request(request)
     plot = _own_plot(actor, plot_id)
-    try:
+    with _as_problem():
         plot_update(
             actor=actor,
             plot=plot,
@@ -178,10 +188,6 @@ def plot_change(request, plot_id: int, payload: PlotPatch):
             variety=payload.variety,
             district=payload.district,
         )
-    except AgriInvalid as exc:
-        raise _invalid(exc) from exc
-    except PermissionDenied as exc:
-        raise _forbidden(str(exc)) from exc
     return plot_out(plot)
 
 
@@ -192,7 +198,7 @@ def plot_remove(request, plot_id: int):
     try:
         plot_delete(actor=actor, plot=plot)
     except AgriInvalid as exc:
-        raise ApiProblem(409, "Plot in use", type=VALIDATION, detail=exc.errors["plot"]) from exc
+        raise ApiProblem(409, "Plot in use", type=VALIDATION, detail=str(exc.errors["plot"])) from exc
     except PermissionDenied as exc:
         raise _forbidden(str(exc)) from exc
     return Status(204, None)
@@ -240,7 +246,7 @@ def farm_new(request, payload: FarmIn):
     actor = actor_for_request(request)
     _require_writer(actor)
     party = _party(actor, payload.party)
-    try:
+    with _as_problem():
         farm = farm_create(
             actor=actor,
             party=party,
@@ -252,10 +258,6 @@ def farm_new(request, payload: FarmIn):
             district=payload.district,
             location=_location(actor, payload.location),
         )
-    except AgriInvalid as exc:
-        raise _invalid(exc) from exc
-    except PermissionDenied as exc:
-        raise _forbidden(str(exc)) from exc
     return Status(201, farm_out(farm))
 
 
@@ -270,7 +272,7 @@ def _own_farm(actor: Actor, farm_id: int) -> LivestockFarm:
 def farm_change(request, farm_id: int, payload: FarmPatch):
     actor = actor_for_request(request)
     farm = _own_farm(actor, farm_id)
-    try:
+    with _as_problem():
         farm_update(
             actor=actor,
             farm=farm,
@@ -278,10 +280,6 @@ def farm_change(request, farm_id: int, payload: FarmPatch):
             annual_output=payload.annualOutput,
             epidemic_certificate=payload.epidemicCertificate,
         )
-    except AgriInvalid as exc:
-        raise _invalid(exc) from exc
-    except PermissionDenied as exc:
-        raise _forbidden(str(exc)) from exc
     return farm_out(farm)
 
 
@@ -386,7 +384,7 @@ def certificate_new(request, payload: CertificateIn):
             403 if exc.forbidden else 400,
             "Certificate refused",
             type=SECURITY if exc.forbidden else VALIDATION,
-            errors=[{"path": e["field"], "message": e["message"]} for e in exc.errors],
+            errors=[api_error(e["field"], e) for e in exc.errors],
         ) from exc
     except PermissionDenied as exc:
         raise _forbidden(str(exc)) from exc
@@ -476,7 +474,7 @@ def test_new(request, payload: TestIn):
             403 if exc.forbidden else 400,
             "Test refused",
             type=SECURITY if exc.forbidden else VALIDATION,
-            errors=[{"path": e["field"], "message": e["message"]} for e in exc.errors],
+            errors=[api_error(e["field"], e) for e in exc.errors],
         ) from exc
     except PermissionDenied as exc:
         raise _forbidden(str(exc)) from exc
@@ -531,7 +529,7 @@ def inspection_new(request, payload: InspectionIn):
             type=VALIDATION,
             errors=[{"path": "seller", "message": "no such party"}],
         )
-    try:
+    with _as_problem("Invalid inspection"):
         inspection = market_inspection_record(
             actor=actor,
             market=market,
@@ -543,10 +541,6 @@ def inspection_new(request, payload: InspectionIn):
             note=payload.note,
             inspected_at=payload.inspectedAt,
         )
-    except AgriInvalid as exc:
-        raise _invalid(exc, "Invalid inspection") from exc
-    except PermissionDenied as exc:
-        raise _forbidden(str(exc)) from exc
     return Status(201, inspection_out(inspection))
 
 

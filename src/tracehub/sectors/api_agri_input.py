@@ -23,6 +23,7 @@ from tracehub.core.problems import CONFLICT, NO_SUCH_RESOURCE, SECURITY, VALIDAT
 from tracehub.registry.actors import actor_for_request
 from tracehub.registry.models import Party
 from tracehub.sectors import selectors_agri_input as selectors
+from tracehub.sectors.messages import api_error
 from tracehub.sectors.models_agri_input import AgriInputLedgerEntry, LedgerDirection, LedgerSource
 from tracehub.sectors.services_agri_input import (
     AgriInputInvalid,
@@ -44,9 +45,8 @@ def _forbidden(exc: Exception) -> ApiProblem:
 
 
 def _invalid(title: str, errors: dict[str, str]) -> ApiProblem:
-    return ApiProblem(
-        400, title, type=VALIDATION, errors=[{"path": k, "message": m} for k, m in errors.items()]
-    )
+    # English with the message's code and params when it has them (issue #8 i18n).
+    return ApiProblem(400, title, type=VALIDATION, errors=[api_error(k, m) for k, m in errors.items()])
 
 
 def _date(value: str | None, path: str) -> dt.date | None:
@@ -147,10 +147,7 @@ def _record(request, direction: str):
         raise _forbidden(exc) from exc
     except LedgerRefused as exc:
         errors = [
-            {
-                "path": e["field"] if (n == 0 and not batch) else f"rows[{max(n - 1, 0)}].{e['field']}",
-                "message": e["message"],
-            }
+            api_error(e["field"] if (n == 0 and not batch) else f"rows[{max(n - 1, 0)}].{e['field']}", e)
             for n, es in exc.rows.items()
             for e in es
         ]

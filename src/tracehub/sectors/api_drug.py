@@ -21,15 +21,10 @@ from tracehub.identifiers.udi import parse_udi
 from tracehub.registry.actors import actor_for_request
 from tracehub.registry.models import Party, Product
 from tracehub.sectors import selectors_drug as selectors
-from tracehub.sectors.services import StepRefused, StepResult
-from tracehub.sectors.services_drug import (
-    DrugRecordInvalid,
-    drug_case_create,
-    entries_of,
-    entry_for,
-    parse_date,
-    record_rows,
-)
+from tracehub.sectors.entry import entries_of, entry_for
+from tracehub.sectors.messages import api_error
+from tracehub.sectors.services import StepRefused, StepResult, steps_record
+from tracehub.sectors.services_drug import DrugRecordInvalid, drug_case_create, parse_date
 
 router = Router(tags=["sectors: drugs"])
 SECTOR = "drug"
@@ -78,10 +73,10 @@ def record_request(request, sector: str, step: str):
             errors=[{"path": "rows", "message": "a list of objects is required"}],
         )
     try:
-        results = record_rows(actor=actor, sector=sector, step=step, rows=rows)
+        results = steps_record(actor=actor, sector=sector, step=step, rows=rows)
     except StepRefused as exc:
         errors = [
-            {"path": e["field"] if n == 0 else f"rows[{n - 1}].{e['field']}", "message": e["message"]}
+            api_error(e["field"] if n == 0 else f"rows[{n - 1}].{e['field']}", e)
             for n, es in exc.rows.items()
             for e in es
         ]
@@ -203,7 +198,7 @@ def case_create(request, payload: CaseIn):
             400,
             "Invalid case",
             type=VALIDATION,
-            errors=[{"path": k, "message": m} for k, m in exc.errors.items()],
+            errors=[api_error(k, m) for k, m in exc.errors.items()],
         ) from exc
     return Status(201, _case_out(case))
 

@@ -13,6 +13,7 @@ from tracehub.core.problems import CONFLICT, NO_SUCH_RESOURCE, SECURITY, VALIDAT
 from tracehub.registry.actors import actor_for_request
 from tracehub.sectors import selectors_import as selectors
 from tracehub.sectors.api_drug import record_request
+from tracehub.sectors.messages import api_error
 from tracehub.sectors.models_import import ImportRecord
 from tracehub.sectors.services_drug import DrugRecordInvalid, parse_date
 from tracehub.sectors.services_import import RetentionRefused, foreign_producer_create, import_record_delete
@@ -159,7 +160,7 @@ def producer_create(request, payload: ProducerIn):
             400,
             "Invalid producer",
             type=VALIDATION,
-            errors=[{"path": names.get(k, k), "message": m} for k, m in exc.errors.items()],
+            errors=[api_error(names.get(k, k), m) for k, m in exc.errors.items()],
         ) from exc
     except PermissionDenied as exc:
         raise ApiProblem(403, "Forbidden", type=SECURITY, detail=str(exc)) from exc

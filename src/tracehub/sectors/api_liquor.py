@@ -19,6 +19,7 @@ from ninja import Router, Status
 from tracehub.core.problems import NO_SUCH_RESOURCE, SECURITY, VALIDATION, ApiProblem
 from tracehub.registry.actors import actor_for_request
 from tracehub.sectors import selectors_liquor
+from tracehub.sectors.messages import api_error
 from tracehub.sectors.services import StepRefused
 from tracehub.sectors.services_liquor import LIQUOR_ENTRY, SectorEntry, record_steps
 
@@ -64,7 +65,7 @@ def record_entries(request, spec: SectorEntry, step: str):
         raise ApiProblem(403, "Forbidden", type=SECURITY, detail=str(exc)) from exc
     except StepRefused as exc:
         errors = [
-            {"path": e["field"] if n == 0 else f"rows[{n - 1}].{e['field']}", "message": e["message"]}
+            api_error(e["field"] if n == 0 else f"rows[{n - 1}].{e['field']}", e)
             for n, es in exc.rows.items()
             for e in es
         ]

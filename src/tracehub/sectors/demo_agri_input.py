@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.utils import timezone
 from stdnum.cn import ric
 
 from tracehub.demo import data as d
@@ -57,7 +56,7 @@ def _smallholder_id() -> str:
 
 
 def _day(offset: int) -> dt.date:
-    return min(BASE_DATE, timezone.localdate()) + dt.timedelta(days=offset)
+    return BASE_DATE + dt.timedelta(days=offset)  # before the load day (demo/events.py DAYS_BEFORE_LOAD)
 
 
 def load_agri_input_demo() -> list[str]:

@@ -7,8 +7,10 @@ slaughterhouse by the city's food inspection institute (产品检验: sample, cl
 22286-2008, pass, report number), received at the supermarket with the slaughterhouse's invoice and
 the test report (索票索证进货: capture checks the supplier's filing and licence on the day and that
 no inspection of the lot failed), and checked by the market supervision bureau's inspector at the
-store (监督查验). The events have fixed times, and a step whose event is stored is not entered
-again: loading twice writes nothing (no event, no audit row).
+store (监督查验). The events' times are fixed offsets from the demo day (``BASE_DATE``, days
+before the load day, as the registry demo dates the licences from it: issue #6 item 7), and a step
+whose event is stored is not entered again: loading twice the same day writes nothing (no event, no
+audit row).
 """
 
 from __future__ import annotations

@@ -35,7 +35,8 @@ from tracehub.sectors import entry
 from tracehub.sectors.demo import _recorder
 from tracehub.sectors.models_drug import DrugCase, DrugInfo, MedicalLicence
 from tracehub.sectors.models_import import ForeignProducer
-from tracehub.sectors.services_drug import drug_case_create, drug_info_set, medical_licence_create, record_one
+from tracehub.sectors.services import step_record
+from tracehub.sectors.services_drug import drug_case_create, drug_info_set, medical_licence_create
 from tracehub.sectors.services_import import foreign_producer_create
 
 ACTOR = Actor.system("demo loader")
@@ -117,8 +118,10 @@ def _hospital() -> Party:
             party=party,
             number="48850219335021115A1001",
             issuer="厦门市集美区卫生健康局",
-            valid_from=dt.date(2022, 3, 1),
-            valid_until=dt.date(2027, 2, 28),
+            # Dated from the demo day, as the registry demo dates its licences from the load day
+            # (issue #6 item 7): the dispensing events fall inside it whatever day the demo is loaded.
+            valid_from=BASE_DATE - dt.timedelta(days=1721),
+            valid_until=BASE_DATE + dt.timedelta(days=104),
         )
     return party
 
@@ -148,7 +151,7 @@ def _drug_records(hospital: Party) -> None:
         (
             pharmacy_b,
             "厦湖市监处罚〔2026〕117号",
-            dt.date(2026, 6, 12),
+            BASE_DATE - dt.timedelta(days=157),
             "未按规定核销药品追溯码，销售记录不完整",
             "警告，罚款人民币二万元",
             "20000",
@@ -157,7 +160,7 @@ def _drug_records(hospital: Party) -> None:
         (
             distributor,
             "厦市监药案〔2026〕043号",
-            dt.date(2026, 10, 30),
+            BASE_DATE - dt.timedelta(days=17),
             "冷链药品储存温度记录缺失（涉嫌违反药品经营质量管理规范）",
             "",
             "0",
@@ -190,7 +193,7 @@ def drug_steps() -> list[tuple[str, dict[str, str]]]:
                 "location": d.DRUG_PACKAGING_LINE.id,
                 "packs": ",".join(DRUG_PACKS),
                 "lot": DRUG_LOT,
-                "expiry": "2028-10-31",
+                "expiry": _iso(715),  # the core drug chain's expiry (demo/events.py), from the demo day
                 "production_date": _iso(DAY - 4),
                 "time": _at(DAY - 4, "09:10"),
             },
@@ -366,7 +369,7 @@ def _producers() -> None:
                 name_zh=name_zh,
                 country=country,
                 products=products,
-                valid_until=dt.date(2027, 12, 31),
+                valid_until=BASE_DATE + dt.timedelta(days=410),  # registered past the demo's imports
             )
 
 
@@ -537,7 +540,7 @@ MILK_RECORD = {
     "unit": "H87",
     "value": "1788",
     "lot": MILK_LOT,
-    "production_date": "2026-10-20",
+    "production_date": _iso(DAY - 30),  # from the demo day, so the tins are in date on entry
     "shelf_life_days": "730",
     "origin_country": "NZ",
     "exporting_country": "NZ",
@@ -604,7 +607,10 @@ def import_chains() -> list[tuple[str, dict[str, Any], list[tuple[str, dict[str,
                 "case": MILK_CASE,
                 "lot": MILK_LOT,
                 "when": f"{_iso(DAY - 33)}T10:00:00+13:00",
-                "extra_ilmd": {"cbvmda:countryOfOrigin": "NZ", "cbvmda:itemExpirationDate": "2028-10-19"},
+                "extra_ilmd": {
+                    "cbvmda:countryOfOrigin": "NZ",
+                    "cbvmda:itemExpirationDate": _iso(DAY - 30 + 730),  # the record's 730-day shelf life
+                },
             },
             milk_steps(),
             d.SUPERMARKET_STORE.id,
@@ -642,7 +648,7 @@ def load_g2_g6_demo() -> list[str]:
         hospital = _hospital()
         _drug_records(hospital)
         for step, data in drug_steps():
-            result = record_one(actor=recorder, sector="drug", step=step, data=data)
+            result = step_record(actor=recorder, sector="drug", step=step, data=data)
             lines.append(f"  drug {step:<16} {'stored' if result.captured else 'already stored'}")
         _dairy()
         _producers()
@@ -653,7 +659,7 @@ def load_g2_g6_demo() -> list[str]:
             for step, data in steps:
                 if step == "retail":
                     _unpack(site=shop_site, case=case)
-                result = record_one(actor=recorder, sector="import_food", step=step, data=data)
+                result = step_record(actor=recorder, sector="import_food", step=step, data=data)
                 lines.append(f"  {name} {step:<18} {'stored' if result.captured else 'already stored'}")
     return lines
 

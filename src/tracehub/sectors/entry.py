@@ -4,7 +4,8 @@ builder that turns it into the EPCIS event.
 
 A step's inputs are :class:`Input` s (key, Chinese and English label, kind). Every sector registers
 each of its steps as a :class:`StepEntry` (inputs, event builder, optional input check and
-after-capture work, example row) with :func:`register_entry`; the one recording service
+after-capture work, example row) with :func:`register_entry` (or :func:`register_sector_entry`,
+for a sector building its events with :func:`make_event`); the one recording service
 (``tracehub.sectors.services.steps_record``), the Excel templates and uploads
 (``tracehub.sectors.imports``) and the pages and API of every sector look entries up here
 (:func:`entry_for`, :func:`entries_of`). :func:`parse_entry` reads raw values (strings from a form
@@ -23,9 +24,9 @@ import datetime as dt
 import importlib
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
@@ -38,9 +39,14 @@ from tracehub.identifiers.cn_codes import (
     parse_platform_trace_code,
 )
 from tracehub.registry.models import FilingStatus, Location, Party
+from tracehub.sectors.messages import message, reason
 from tracehub.sectors.profile import EXTENSION_NAMESPACE, EXTENSION_PREFIX, registry
 from tracehub.sectors.profiles import drug as drug_profile
 from tracehub.sectors.profiles import meat_veg
+
+if TYPE_CHECKING:  # services imports this module: the recording types are only annotations here
+    from tracehub.registry.actors import Actor
+    from tracehub.sectors.services import StepResult
 
 CONTEXT: list[Any] = [STANDARD_CONTEXT_URL, {EXTENSION_PREFIX: EXTENSION_NAMESPACE}]
 NAMESPACES = context_namespaces(CONTEXT)
@@ -227,7 +233,7 @@ def parse_values(
         text = _text(raw.get(spec.key))
         if not text:
             if spec.required:
-                errors[spec.key] = f"{spec.zh} ({spec.en}) is required"
+                errors[spec.key] = message("input_required", input=f"{spec.zh} ({spec.en})")
             clean[spec.key] = None
             continue
         try:
@@ -236,9 +242,13 @@ def parse_values(
             else:
                 clean[spec.key] = _parse(spec, text)
         except (ValueError, IdentifierError, InvalidOperation) as exc:
-            errors[spec.key] = f"{spec.zh} ({spec.en}) {text!r}: {exc}"
+            errors[spec.key] = message(
+                "input_invalid", input=f"{spec.zh} ({spec.en})", value=repr(text), reason=reason(exc)
+            )
     for key in sorted(set(raw) - {s.key for s in inputs}):
-        errors[key] = f"unknown input {key!r}; step {step} takes {', '.join(s.key for s in inputs)}"
+        errors[key] = message(
+            "input_unknown", key=repr(key), step=step, inputs=", ".join(s.key for s in inputs)
+        )
     if not errors and check is not None:
         errors.update(check(clean))
     if errors:
@@ -271,7 +281,7 @@ def _codes(text: str) -> list[str]:
             canonical_key(item)
             out.append(item)
     if not out:
-        raise ValueError("at least one code is required")
+        raise ValueError(message("codes_required"))
     return out
 
 
@@ -280,9 +290,9 @@ def signed_decimal(text: str) -> Decimal:
     try:
         value = Decimal(text)
     except InvalidOperation:
-        raise ValueError("a number is required") from None
+        raise ValueError(message("signed_number_required")) from None
     if not value.is_finite():
-        raise ValueError("a number is required")
+        raise ValueError(message("signed_number_required"))
     return value
 
 
@@ -292,9 +302,9 @@ def _parse(spec: Input, text: str) -> Any:
         try:
             value = Decimal(text)
         except InvalidOperation:
-            raise ValueError("a number ≥ 0 is required") from None
+            raise ValueError(message("number_required")) from None
         if not value.is_finite() or value < 0:
-            raise ValueError("a number ≥ 0 is required")
+            raise ValueError(message("number_required"))
         return value
     if kind == "signed":
         return signed_decimal(text)
@@ -303,11 +313,11 @@ def _parse(spec: Input, text: str) -> Any:
     if kind == "country":
         value = text.upper()
         if not COUNTRY.match(value):
-            raise ValueError("an ISO 3166-1 two-letter country code such as FR is required")
+            raise ValueError(message("country_required"))
         return value
     if kind == "days":
         if not text.isdigit() or int(text) <= 0:
-            raise ValueError("a whole number of days > 0 is required")
+            raise ValueError(message("days_required"))
         return int(text)
     if kind == "declaration":
         return parse_customs_declaration_number(text).number
@@ -315,29 +325,29 @@ def _parse(spec: Input, text: str) -> Any:
         try:
             return _time(text)
         except ValueError:
-            raise ValueError("a date and time such as 2026-11-16 08:30 is required") from None
+            raise ValueError(message("time_required")) from None
     if kind == "date":
         try:
             return dt.date.fromisoformat(text[:10]).isoformat()
         except ValueError:
-            raise ValueError("a date such as 2026-11-16 is required") from None
+            raise ValueError(message("date_required")) from None
     if kind == "choice":
         if text not in spec.choices:
-            raise ValueError(f"one of {', '.join(spec.choices)} is required")
+            raise ValueError(message("choice_required", choices=", ".join(spec.choices)))
         return text
     if kind == "party":
         party = _party(text)
         if party is None:
-            raise ValueError("no party of the registry has this identifier")
+            raise ValueError(message("party_unknown"))
         if party.filing_status != FilingStatus.APPROVED:
-            raise ValueError(f"party {party.name} is not filed (备案): its filing is {party.filing_status}")
+            raise ValueError(message("party_unfiled", party=party.name, status=party.filing_status))
         return party
     if kind == "location":
         location = (
             Location.objects.select_related("party", "operator").filter(key=canonical_key(text)).first()
         )
         if location is None or not location.active:
-            raise ValueError("no active location of the registry has this identifier")
+            raise ValueError(message("location_unknown"))
         return location
     if kind == "lot":
         canonical_key(text)
@@ -347,7 +357,7 @@ def _parse(spec: Input, text: str) -> Any:
         for item in items:
             canonical_key(item)
         if not items:
-            raise ValueError("at least one identifier is required")
+            raise ValueError(message("identifiers_required"))
         return items
     if kind == "outputs":
         outputs = []
@@ -356,21 +366,21 @@ def _parse(spec: Input, text: str) -> Any:
                 continue
             lot, sep, weight = part.rpartition("=")
             if not sep or not lot.strip():
-                raise ValueError("write each output as lot=weight")
+                raise ValueError(message("outputs_format"))
             canonical_key(lot.strip())
             outputs.append((lot.strip(), Decimal(weight.strip())))
         if not outputs:
-            raise ValueError("at least one output lot is required")
+            raise ValueError(message("outputs_required"))
         return outputs
     if kind == "voucher":
         code = text.rsplit(":", 1)[-1] if text.lower().startswith("urn:") else text
         return parse_platform_trace_code(code).code
     if kind == "doc":
         if len(text) > 100 or not re.fullmatch(r"[0-9A-Za-z\-_/()（）\u4e00-\u9fff]+", text):
-            raise ValueError("letters, digits and - _ / ( ) only, at most 100")
+            raise ValueError(message("reference_format"))
         return text
     if len(text) > 200:
-        raise ValueError("at most 200 characters")
+        raise ValueError(message("text_too_long"))
     return text
 
 
@@ -439,6 +449,33 @@ def register_entry(spec: StepEntry) -> StepEntry:
     return spec
 
 
+def register_sector_entry(spec: StepEntry) -> StepEntry:
+    """Register a step of a sector entered through its own builder (drug, imported food, food, farm
+    produce, farm inputs): its uploads are kept as ``<sector>.<step>``, and its events are checked
+    against the entered sector's profile even where capture cannot tell the sector.
+
+    Such an ``after`` has the signature ``after(actor=, clean=, event=, captured=)`` returning the
+    extra results (or None); it is adapted to the framework's here."""
+    after = spec.after
+    return register_entry(
+        replace(
+            spec,
+            after=_adapt_after(after) if after is not None else None,
+            import_key=f"{spec.sector}.{spec.step}",
+            check_sector=True,
+        )
+    )
+
+
+def _adapt_after(after):
+    def run(*, actor: Actor, step: str, clean: Mapping[str, Any], result: StepResult) -> None:
+        extra = after(actor=actor, clean=clean, event=result.event, captured=result.captured)
+        if extra:
+            result.extra.update(extra)
+
+    return run
+
+
 def _load() -> None:
     if not _loaded:
         _loaded.append(True)
@@ -473,15 +510,18 @@ def parse_entry(spec: StepEntry, raw: Mapping[str, Any]) -> dict[str, Any]:
 # ------------------------------------------------------------------------------------------------
 
 
-def _number(value: Decimal) -> int | float:
+def number(value: Decimal) -> int | float:
+    """A clean decimal as a JSON number: an integer when it is whole."""
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def _doc(kind: str, number: str) -> dict[str, str]:
-    return {"type": "cert", "bizTransaction": f"urn:tracehub:doc:{kind}:{number}"}
+def doc(kind: str, value: str) -> dict[str, str]:
+    """A certificate (``cert``) business transaction: the platform's URI of a ``kind`` document."""
+    return {"type": "cert", "bizTransaction": f"urn:tracehub:doc:{kind}:{value}"}
 
 
-def _ext(term: str) -> str:
+def ext(term: str) -> str:
+    """The JSON-LD key of a TraceHub extension term (``tracehub:<term>``)."""
     return f"{EXTENSION_PREFIX}:{term}"
 
 
@@ -509,19 +549,15 @@ def build_event(step: str, clean: Mapping[str, Any], *, voucher: str | None = No
     extensions: dict[str, Any] = {}
     ilmd: dict[str, Any] = {}
     if step == "market_trading":
-        what["quantityList"] = [
-            {"epcClass": clean["lot"], "quantity": _number(clean["weight"]), "uom": "KGM"}
-        ]
+        what["quantityList"] = [{"epcClass": clean["lot"], "quantity": number(clean["weight"]), "uom": "KGM"}]
         transactions.append(
             {"type": meat_veg.VOUCHER_TYPE, "bizTransaction": meat_veg.VOUCHER_PREFIX + str(voucher)}
         )
         sources.append({"type": "owning_party", "source": party_uri(seller_of(location))})
         destinations.append({"type": "owning_party", "destination": party_uri(clean["buyer"])})
-        extensions[_ext("unitPrice")] = _number(clean["unit_price"])
+        extensions[ext("unitPrice")] = number(clean["unit_price"])
     elif step in ("market_entry", "canteen_receiving"):
-        what["quantityList"] = [
-            {"epcClass": clean["lot"], "quantity": _number(clean["weight"]), "uom": "KGM"}
-        ]
+        what["quantityList"] = [{"epcClass": clean["lot"], "quantity": number(clean["weight"]), "uom": "KGM"}]
         if clean.get("voucher"):
             transactions.append(
                 {"type": meat_veg.VOUCHER_TYPE, "bizTransaction": meat_veg.VOUCHER_PREFIX + clean["voucher"]}
@@ -532,38 +568,36 @@ def build_event(step: str, clean: Mapping[str, Any], *, voucher: str | None = No
             ("produce_certificate", "produce_compliance_certificate"),
         ):
             if clean.get(key):
-                transactions.append(_doc(kind, clean[key]))
+                transactions.append(doc(kind, clean[key]))
         sources.append({"type": "owning_party", "source": party_uri(clean["supplier"])})
         receiver = clean.get("receiver") or seller_of(location)
         destinations.append({"type": "owning_party", "destination": party_uri(receiver)})
-        extensions[_ext("origin")] = clean["origin"]
-        extensions[_ext("goodsType")] = clean["goods_type"]
+        extensions[ext("origin")] = clean["origin"]
+        extensions[ext("goodsType")] = clean["goods_type"]
     elif step == "slaughter_entry":
         what["epcList"] = list(clean["animals"])
-        transactions.append(_doc("animal_quarantine_certificate", clean["quarantine_certificate"]))
+        transactions.append(doc("animal_quarantine_certificate", clean["quarantine_certificate"]))
         sources.append({"type": "owning_party", "source": party_uri(clean["supplier"])})
-        extensions[_ext("origin")] = clean["origin"]
-        extensions[_ext("entryCheck")] = "pass"
+        extensions[ext("origin")] = clean["origin"]
+        extensions[ext("entryCheck")] = "pass"
     elif step == "slaughtering":
         what["inputEPCList"] = list(clean["animals"])
         what["outputQuantityList"] = [
-            {"epcClass": lot, "quantity": _number(weight), "uom": "KGM"} for lot, weight in clean["outputs"]
+            {"epcClass": lot, "quantity": number(weight), "uom": "KGM"} for lot, weight in clean["outputs"]
         ]
-        ilmd = {"cbvmda:lotNumber": clean["batch"], _ext("slaughterDate"): clean["slaughter_date"]}
+        ilmd = {"cbvmda:lotNumber": clean["batch"], ext("slaughterDate"): clean["slaughter_date"]}
     elif step == "meat_inspection":
         what["quantityList"] = [{"epcClass": lot} for lot in clean["lots"]]
-        transactions.append(_doc("meat_quality_certificate", clean["meat_inspection_certificate"]))
-        transactions.append(_doc("animal_quarantine_certificate", clean["quarantine_certificate"]))
-        extensions[_ext("inspectionResult")] = {
-            _ext("testItem"): "meat_quality",
-            _ext("testMethod"): "GB/T 17996",
-            _ext("result"): clean["result"],
+        transactions.append(doc("meat_quality_certificate", clean["meat_inspection_certificate"]))
+        transactions.append(doc("animal_quarantine_certificate", clean["quarantine_certificate"]))
+        extensions[ext("inspectionResult")] = {
+            ext("testItem"): "meat_quality",
+            ext("testMethod"): "GB/T 17996",
+            ext("result"): clean["result"],
         }
     elif step == "retail":
         seller = seller_of(location)
-        what["quantityList"] = [
-            {"epcClass": clean["lot"], "quantity": _number(clean["weight"]), "uom": "KGM"}
-        ]
+        what["quantityList"] = [{"epcClass": clean["lot"], "quantity": number(clean["weight"]), "uom": "KGM"}]
         if clean.get("receipt"):
             transactions.append(
                 {
@@ -572,7 +606,7 @@ def build_event(step: str, clean: Mapping[str, Any], *, voucher: str | None = No
                 }
             )
         if clean.get("unit_price") is not None:
-            extensions[_ext("unitPrice")] = _number(clean["unit_price"])
+            extensions[ext("unitPrice")] = number(clean["unit_price"])
     else:  # pragma: no cover - STEP_INPUTS and this function list the same steps
         raise KeyError(step)
     event.update(what)
@@ -592,6 +626,47 @@ def build_event(step: str, clean: Mapping[str, Any], *, voucher: str | None = No
     if ilmd:
         event["ilmd"] = ilmd
     event.update(extensions)
+    event["eventID"] = event_hash(event, NAMESPACES)
+    return event
+
+
+def make_event(
+    sector: str,
+    step: str,
+    clean: Mapping[str, Any],
+    body: Mapping[str, Any],
+    *,
+    read_point: bool = True,
+    biz_location: bool = True,
+) -> dict[str, Any]:
+    """The event of one entry of a sector's own builder: type, time, ``body`` (what, why, who), the
+    step's bizStep and disposition, the location as readPoint and bizLocation, the event hash as
+    eventID."""
+    location: Location = clean["location"]
+    when: dt.datetime = clean.get("time") or timezone.now().astimezone(CHINA).replace(microsecond=0)
+    profile_step = registry[sector].step(step)
+    kind = profile_step.event_types[0]
+    event: dict[str, Any] = {
+        "type": kind,
+        "eventTime": when.astimezone(CHINA).isoformat(),
+        "eventTimeZoneOffset": "+08:00",
+    }
+    what = {k: v for k, v in body.items() if k in ("epcList", "parentID", "childEPCs", "quantityList")}
+    event.update(what)
+    event.setdefault("action", body.get("action", "OBSERVE"))
+    event["bizStep"] = profile_step.biz_step
+    if profile_step.disposition:
+        event["disposition"] = profile_step.disposition
+    if read_point:
+        event["readPoint"] = {"id": location.identifier}
+    if biz_location:
+        event["bizLocation"] = {"id": location.identifier}
+    for name in ("bizTransactionList", "sourceList", "destinationList", "ilmd"):
+        if body.get(name):
+            event[name] = body[name]
+    for key, value in body.items():
+        if key.startswith(f"{EXTENSION_PREFIX}:"):
+            event[key] = value
     event["eventID"] = event_hash(event, NAMESPACES)
     return event
 

@@ -105,22 +105,37 @@ def read_rows(step: str | StepEntry | tuple[Input, ...], content: bytes) -> list
     return rows
 
 
-def template_xlsx(step: str | StepEntry) -> bytes:
-    """The template of a step: a header row, an example row (starting with #) and a notes sheet."""
+def template_xlsx(
+    step: str | StepEntry | tuple[Input, ...],
+    *,
+    example: dict[str, str] | None = None,
+    title: str = "",
+    text_columns: tuple[str, ...] = (),
+) -> bytes:
+    """The template of a step: a header row, an example row (starting with #) and a notes sheet.
+
+    A bare tuple of inputs (an Excel upload of records that are not step entries, e.g. the farm
+    produce certificates and tests, issue #6 item 6) gives its ``example`` and sheet ``title``;
+    ``text_columns`` are formatted as text, so that long codes keep their digits."""
     import openpyxl
     from openpyxl.styles import Font
 
     inputs = _inputs(step)
-    example = EXAMPLES.get(step, {}) if isinstance(step, str) else step.example
+    if example is None:
+        example = EXAMPLES.get(step, {}) if isinstance(step, str) else getattr(step, "example", {})
     workbook = openpyxl.Workbook()
     sheet = workbook.active
-    sheet.title = (step if isinstance(step, str) else step.step)[:31]
+    sheet.title = (title or (step if isinstance(step, str) else getattr(step, "step", "")) or "data")[:31]
     sheet.append([spec.header for spec in inputs])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.append(["# " + example.get(inputs[0].key, "示例")] + [example.get(s.key, "") for s in inputs[1:]])
     for index, spec in enumerate(inputs, start=1):
-        sheet.column_dimensions[openpyxl.utils.get_column_letter(index)].width = max(14, len(spec.header) * 2)
+        letter = openpyxl.utils.get_column_letter(index)
+        sheet.column_dimensions[letter].width = max(14, len(spec.header) * 2)
+        if spec.key in text_columns:
+            for row in range(2, 502):
+                sheet[f"{letter}{row}"].number_format = "@"
     notes = workbook.create_sheet("说明")
     notes.append(["列", "必填", "说明", "column", "required", "notes"])
     for spec in inputs:

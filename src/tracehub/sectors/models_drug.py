@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tracehub.registry.models import Party, Product
 
@@ -194,7 +195,9 @@ class DispensingAlert(models.Model):
     officials are notified.
     """
 
-    code = models.CharField(_("code"), max_length=300, help_text=_("Canonical key of the pack."))
+    code = models.CharField(
+        pgettext_lazy("trace code", "code"), max_length=300, help_text=_("Canonical key of the pack.")
+    )
     first_event_id = models.CharField(_("first dispensing"), max_length=500)
     second_event_id = models.CharField(_("second dispensing"), max_length=500)
     location = models.CharField(_("location of the second dispensing"), max_length=300, blank=True)

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tracehub.registry.models import Location, Party, Product
 
@@ -108,7 +109,11 @@ class ControlPoint(models.Model):
     party = models.ForeignKey(
         Party, verbose_name=_("party"), on_delete=models.PROTECT, related_name="control_points"
     )
-    code = models.CharField(_("code"), max_length=20, help_text=_("e.g. CCP1; quoted by monitoring events."))
+    code = models.CharField(
+        pgettext_lazy("control point", "code"),
+        max_length=20,
+        help_text=_("e.g. CCP1; quoted by monitoring events."),
+    )
     name = models.CharField(_("name"), max_length=200)
     hazard = models.CharField(
         _("hazard"), max_length=300, blank=True, help_text=_("危害: what the limit controls.")
@@ -191,7 +196,12 @@ class EnterpriseFinding(models.Model):
     event_id = models.CharField(_("event"), max_length=500)
     value = models.DecimalField(_("measured value"), max_digits=12, decimal_places=3, null=True, blank=True)
     limit = models.CharField(_("limit"), max_length=100, blank=True)
+    # The English text, stored for machines (API, audit, notifications) and for rows raised before
+    # findings had a code; pages render ``code`` and ``params`` in the reader's language (issue #8
+    # i18n, tracehub.sectors.messages; docs/sectors/README.md "Messages").
     message = models.CharField(_("message"), max_length=500)
+    code = models.CharField(_("message code"), max_length=100, blank=True, default="")
+    params = models.JSONField(_("message parameters"), default=dict, blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=FindingStatus.choices, default=FindingStatus.OPEN

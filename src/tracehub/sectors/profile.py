@@ -26,6 +26,7 @@ from enum import StrEnum
 from typing import Any
 
 from tracehub.epcis.profiles import ProfileError
+from tracehub.sectors.messages import Message, message, profile_error
 
 #: The platform's own vocabulary (DESIGN.md §3; the namespaces of tracehub.demo.events).
 PLATFORM_BIZ_STEP_NAMESPACE = "urn:tracehub:cbv:bizstep:"
@@ -404,10 +405,17 @@ class _Compiled:
         self.needs = frozenset(_MAPPED[f.kind] for f, _get in self.getters if f.kind in _MAPPED)
 
 
-def _message(profile: Profile, step: Step, f: Field) -> str:
-    return (
-        f"{f.label} is required: step {step.key} {step.label} of sector {profile.sector} carries it "
-        f"in {f.epcis()} (docs/sectors/{profile.sector}.md)"
+def _required(profile: Profile, step: Step, f: Field) -> ProfileError:
+    # Code required:<field key> (refusal hooks read it); the message renders in the reader's
+    # language from its params (tracehub.sectors.messages).
+    return profile_error(
+        f.path(),
+        f"required:{f.key}",
+        field=f.label,
+        step=step.key,
+        step_label=step.label,
+        sector=profile.sector,
+        epcis=f.epcis(),
     )
 
 
@@ -422,30 +430,46 @@ def _check_fields(
         values[f.key] = value
         if value is None or (value.__class__ in _EMPTY_TYPES and not value):
             if f.required:
-                errors.append(ProfileError(f.path(), _message(c.profile, c.step, f), f"required:{f.key}"))
+                errors.append(_required(c.profile, c.step, f))
             continue
         if f.kind is FieldKind.QUANTITY:
             for i, item in enumerate(value):
                 if not isinstance(item, dict) or item.get("quantity") is None or not item.get("uom"):
                     name = "quantityList" if event.get("quantityList") else "outputQuantityList"
                     errors.append(
-                        ProfileError(
+                        profile_error(
                             f"{name}[{i}]",
-                            f"{f.label}: quantity and uom (e.g. KGM) are required on every element in step "
-                            f"{c.step.key} of sector {c.profile.sector}",
+                            "quantity_uom",
+                            field=f.label,
+                            step=c.step.key,
+                            sector=c.profile.sector,
                         )
                     )
             continue
         if f.values and value not in f.values:
             errors.append(
-                ProfileError(
-                    f.path(), f"{f.label} {value!r} is not one of {', '.join(f.values)} (step {c.step.key})"
+                profile_error(
+                    f.path(),
+                    "value_choice",
+                    field=f.label,
+                    value=repr(value),
+                    choices=", ".join(f.values),
+                    step=c.step.key,
                 )
             )
         elif f.validator is not None:
             reason = f.validator(value)
             if reason:
-                errors.append(ProfileError(f.path(), f"{f.label} {value!r}: {reason} (step {c.step.key})"))
+                errors.append(
+                    profile_error(
+                        f.path(),
+                        "value_invalid",
+                        field=f.label,
+                        value=repr(value),
+                        reason=reason,
+                        step=c.step.key,
+                    )
+                )
     return errors, values
 
 
@@ -521,10 +545,14 @@ class ProfileRegistry:
                 continue
             if normalized.event_type not in c.step.event_types:
                 errors.append(
-                    ProfileError(
+                    profile_error(
                         "type",
-                        f"step {c.step.key} {c.step.label} of sector {c.profile.sector} is a "
-                        f"{' or '.join(c.step.event_types)}, not a {normalized.event_type}",
+                        "event_type",
+                        step=c.step.key,
+                        step_label=c.step.label,
+                        sector=c.profile.sector,
+                        expected=" or ".join(c.step.event_types),
+                        event_type=normalized.event_type,
                     )
                 )
                 continue
@@ -538,7 +566,8 @@ class ProfileRegistry:
             for rule in c.step.rules:
                 # Each error names its rule, so a refusal hook knows why the event was refused.
                 errors.extend(
-                    e if e.code else ProfileError(e.path, e.message, rule.key) for e in rule.check(context)
+                    e if e.code else ProfileError(e.path, e.message, rule.key, e.params)
+                    for e in rule.check(context)
                 )
         return errors
 
@@ -562,27 +591,28 @@ def field_values(profile: Profile, step: Step, event: dict[str, Any], namespaces
 _DECIMAL = re.compile(r"^\d{1,9}(\.\d{1,4})?$")
 
 
-def non_negative_number(value: Any) -> str | None:
+# Validators answer a Message (tracehub.sectors.messages), so the reason is translated with the rest.
+def non_negative_number(value: Any) -> Message | None:
     if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        return "a number ≥ 0 is required"
+        return message("number_required")
     return None
 
 
-def short_text(value: Any) -> str | None:
+def short_text(value: Any) -> Message | None:
     if not isinstance(value, str) or not value.strip() or len(value) > 200:
-        return "a text of 1-200 characters is required"
+        return message("short_text_required")
     return None
 
 
-def iso_date(value: Any) -> str | None:
+def iso_date(value: Any) -> Message | None:
     from datetime import date
 
     if not isinstance(value, str):
-        return "an ISO 8601 date (YYYY-MM-DD) is required"
+        return message("iso_date_required")
     try:
         date.fromisoformat(value)
     except ValueError:
-        return "an ISO 8601 date (YYYY-MM-DD) is required"
+        return message("iso_date_required")
     return None
 
 

@@ -50,6 +50,7 @@ from tracehub.sectors.entry import (
     register_entry,
     seller_of,
 )
+from tracehub.sectors.messages import message, refusal, rule_of
 from tracehub.sectors.models import StepImport, StepImportStatus, TradeVoucher, VoucherStatus
 from tracehub.sectors.profile import registry
 from tracehub.sectors.profiles import meat_veg
@@ -60,7 +61,8 @@ MAX_SEQUENCE = 9999
 
 class StepRefused(Exception):
     """A step entry that was not stored: ``rows`` maps a row number (0 for a single entry) to its
-    errors, each ``{"field": input key or EPCIS path, "message": …}``."""
+    errors, each ``{"field": input key or EPCIS path, "message": English text, "code": rule code,
+    "params": {…}}`` (``tracehub.sectors.messages.refusal``; pages show ``messages.render(error)``)."""
 
     def __init__(self, rows: dict[int, list[dict[str, str]]], *, forbidden: bool = False) -> None:
         super().__init__(
@@ -109,14 +111,7 @@ def _allocate_voucher(*, stall: Location, sold_at: datetime) -> tuple[str, str, 
     sequence = 1 if last is None else last + 1
     if sequence > MAX_SEQUENCE:
         raise StepRefused(
-            {
-                0: [
-                    {
-                        "field": "location",
-                        "message": f"stall {stall.name} has issued {MAX_SEQUENCE} vouchers today",
-                    }
-                ]
-            }
+            {0: [refusal("location", message("vouchers_exhausted", stall=stall.name, count=MAX_SEQUENCE))]}
         )
     return make_platform_trace_code(district, node, day, sequence), district, node, day, sequence
 
@@ -160,20 +155,18 @@ def _sale(clean: Mapping[str, Any]) -> tuple[dict[str, Any], TradeVoucher]:
         except IntegrityError:
             continue  # another sale took this sequence at the same moment: take the next one
         return event, voucher
-    raise StepRefused(
-        {0: [{"field": "location", "message": "no trace voucher could be allocated; try again"}]}
-    )
+    raise StepRefused({0: [refusal("location", message("voucher_unallocated"))]})
 
 
-def _row_errors(errors: Mapping[str, str]) -> list[dict[str, str]]:
-    return [{"field": key, "message": message} for key, message in errors.items()]
+def _row_errors(errors: Mapping[str, str]) -> list[dict[str, Any]]:
+    return [refusal(key, text) for key, text in errors.items()]
 
 
 def _entry(sector: str, step: str) -> StepEntry:
     spec = entry_for(sector, step)
     if spec is None:
         steps = ", ".join(s.step for s in entries_of(sector))
-        raise StepRefused({0: [{"field": "step", "message": f"unknown step {step!r}; steps: {steps}"}]})
+        raise StepRefused({0: [refusal("step", message("step_unknown", step=repr(step), steps=steps))]})
     return spec
 
 
@@ -316,7 +309,7 @@ def _sector_checks(sector: str, event: dict[str, Any]) -> list[dict[str, str]]:
     if sector in SectorResolver().event_sectors(normalized):
         return []  # capture checks it
     found = registry.check_event(normalized, event, NAMESPACES, lambda: frozenset({sector}))
-    return [{"field": e.path, "message": e.message} for e in found]
+    return [refusal(e.path, e.message) for e in found]
 
 
 def _step_key(sector: str, event: dict[str, Any]) -> str:
@@ -335,7 +328,11 @@ def _capture_errors(errors: list[dict[str, Any]], number) -> dict[int, list[dict
         path = error.get("path") or ""
         head = f"epcisBody.eventList[{index}]"
         relative = path[len(head) + 1 :] if path.startswith(head) else path
-        refused.setdefault(key, []).append({"field": relative or "event", "message": error["message"]})
+        # The profile's code and params come with the message, so pages translate it (messages.render).
+        row = {"field": relative or "event", "message": error["message"]}
+        if error.get("code"):
+            row.update(code=error["code"], params=error.get("params") or {})
+        refused.setdefault(key, []).append(row)
     return refused
 
 
@@ -427,20 +424,16 @@ def step_import_commit(*, actor: Actor, batch: StepImport) -> list[StepResult]:
     """Store every row of a checked batch, all or nothing; only its uploader commits it."""
     spec = entry_of_import(batch.step)
     if spec is None:
-        raise StepRefused({0: [{"field": "step", "message": f"{batch.step} is not a step with an entry"}]})
+        raise StepRefused({0: [refusal("step", message("import_step_unknown", step=batch.step))]})
     if batch.uploaded_by_id != getattr(actor.user, "pk", None) or (
         batch.uploaded_by_client_id != (actor.client.pk if actor.client else None)
     ):
         raise PermissionDenied(_("Only the uploader commits an import."))
     if batch.status != StepImportStatus.CHECKED:
-        raise StepRefused(
-            {0: [{"field": "status", "message": f"this import is {batch.status}, not checked"}]}
-        )
+        raise StepRefused({0: [refusal("status", message("import_not_checked", status=batch.status))]})
     age = timezone.now() - batch.created_at
     if age.total_seconds() > settings.TRACEHUB_IMPORT_TTL_HOURS * 3600:
-        raise StepRefused(
-            {0: [{"field": "status", "message": "this import has expired: upload the file again"}]}
-        )
+        raise StepRefused({0: [refusal("status", message("import_expired"))]})
     with refusal_scope(), transaction.atomic():
         results = steps_record(
             actor=actor, step=spec.step, sector=spec.sector, rows=[r["values"] for r in batch.rows]
@@ -464,8 +457,15 @@ def step_import_commit(*, actor: Actor, batch: StepImport) -> list[StepResult]:
 # ------------------------------------------------------------------------------------------------
 
 #: The refusals of a food receipt that are market-access refusals: a failed test, a supplier without
-#: a valid licence (索证), no supplier certificate.
+#: a valid licence (索证), no supplier certificate. Matched on the rule of a code (``supplier_licensed``
+#: covers ``supplier_licensed:unfiled`` …), never on the English text (tracehub.sectors.messages).
 MARKET_ACCESS_CODES = frozenset({"inspection_passed", "supplier_licensed", "required:certificate"})
+
+
+def is_market_access(code: str) -> bool:
+    return code in MARKET_ACCESS_CODES or rule_of(code) in MARKET_ACCESS_CODES
+
+
 MARKET_ACCESS_MESSAGE = gettext_noop("Market access refused at %(location)s for %(lot)s: %(reason)s")
 
 
@@ -477,7 +477,7 @@ def market_access_refusals_report(*, batch: CaptureBatch) -> int:
     officials = None
     reported = 0
     for refused in batch.events:
-        reasons = [e.message for e in refused.errors if e.code in MARKET_ACCESS_CODES]
+        reasons = [str(e.message) for e in refused.errors if is_market_access(e.code)]
         if not reasons:
             continue
         lots = [x.key for x in refused.normalized.index if x.role in ("class", "lot", "epc")]

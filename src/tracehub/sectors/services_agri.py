@@ -3,7 +3,7 @@
 Planting plots and livestock farms (created, changed and deleted by the party's own users and
 clients, or the platform); the compliance certificate (承诺达标合格证), whose number the platform
 allocates and whose issue is captured as the profile's ``certificate_issuing`` event through the
-sectors' entry pipeline (``services_drug.record_rows``: inputs checked, event hashed, captured,
+sectors' entry pipeline (``services.steps_record``: inputs checked, event hashed, captured,
 audited, one transaction); rapid residue tests (快检), a failed one flagging its lot; market
 inspections (市场查验) by the agriculture bureau. Every write audits in its own transaction.
 
@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from tracehub.accounts.models import District
 from tracehub.accounts.services import audit_record
@@ -30,7 +31,17 @@ from tracehub.identifiers import IdentifierError, canonical_key
 from tracehub.registry.actors import Actor
 from tracehub.registry.models import Location, Party
 from tracehub.sectors import selectors_agri as selectors
-from tracehub.sectors.entry import CHINA, Input, seller_of
+from tracehub.sectors.entry import (
+    CHINA,
+    Input,
+    StepEntry,
+    ext,
+    make_event,
+    number,
+    register_sector_entry,
+    seller_of,
+)
+from tracehub.sectors.messages import define, message
 from tracehub.sectors.models_agri import (
     CertificateCheck,
     CertificateCommitment,
@@ -47,8 +58,7 @@ from tracehub.sectors.models_agri import (
     RapidTest,
 )
 from tracehub.sectors.profile import DOCUMENT_PREFIX
-from tracehub.sectors.services import StepResult
-from tracehub.sectors.services_drug import StepEntry, ext, make_event, number, record_one, register_entry
+from tracehub.sectors.services import StepResult, step_record
 
 SECTOR = "agri"
 CERTIFICATE_KIND = "produce_compliance_certificate"
@@ -58,11 +68,42 @@ CERTIFICATE_NUMBER = re.compile(r"^\d{16}$")
 
 
 class AgriInvalid(Exception):
-    """Wrong fields of a farm produce record: ``errors`` maps each field to what is wrong."""
+    """Wrong fields of a farm produce record: ``errors`` maps each field to what is wrong, a
+    :class:`~tracehub.sectors.messages.Message` (English with its code and params for API clients;
+    pages render it in the reader's language: issue #8 i18n)."""
 
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
         self.errors = errors
+
+
+#: The farm produce records' messages (tracehub.sectors.messages; docs/sectors/README.md "Messages").
+MESSAGES = define(
+    {
+        "agri_required": gettext_noop("This field is required."),
+        "agri_too_long": gettext_noop("At most %(n)s characters."),
+        "agri_positive": gettext_noop("A number greater than 0 is required."),
+        "agri_not_negative": gettext_noop("A number of 0 or more is required."),
+        "agri_whole_number": gettext_noop("A whole number of 0 or more is required."),
+        "agri_choice": gettext_noop("Expected one of: %(choices)s."),
+        "agri_district": gettext_noop("A district code of Xiamen such as 350211 is required."),
+        "agri_lot": gettext_noop("A lot identifier (LGTIN or platform lot URI) is required."),
+        "agri_location": gettext_noop("The location is not one of the party's."),
+        "agri_plot_name_taken": gettext_noop("The party already has a plot of this name."),
+        "agri_plot_in_use": gettext_noop("Certificates name this plot: it cannot be deleted."),
+        "agri_farm_name_taken": gettext_noop("The party already has a farm of this name."),
+        "agri_date": gettext_noop("A date such as 2026-11-16 is required."),
+        "agri_production_date_future": gettext_noop("The production date cannot be in the future."),
+        "agri_commitments_required": gettext_noop("Tick at least one commitment."),
+        "agri_commitments_choice": gettext_noop("Expected some of: %(choices)s."),
+        "agri_plot_unknown": gettext_noop("The plot is not one of the producer's."),
+        "agri_lot_failed": gettext_noop("This lot failed a rapid test: no certificate is issued for it."),
+        "agri_certificate_lot": gettext_noop("The certificate is of another lot."),
+        "agri_tested_party_required": gettext_noop("The producer whose lot was tested is required."),
+        "agri_tested_at_future": gettext_noop("The test time cannot be in the future."),
+        "agri_certificate_number": gettext_noop("A certificate number is 16 digits."),
+    }
+)
 
 
 # -- value checks (each names its field) ----------------------------------------------------------
@@ -71,9 +112,9 @@ class AgriInvalid(Exception):
 def _text(errors: dict[str, str], key: str, value: str, *, limit: int, required: bool = True) -> str:
     value = (value or "").strip()
     if required and not value:
-        errors[key] = _("This field is required.")
+        errors[key] = message("agri_required")
     elif len(value) > limit:
-        errors[key] = _("At most %(n)d characters.") % {"n": limit}
+        errors[key] = message("agri_too_long", n=limit)
     return value
 
 
@@ -83,23 +124,21 @@ def _decimal(errors: dict[str, str], key: str, value: Any, *, positive: bool) ->
     except (InvalidOperation, ValueError):
         number_ = None
     if number_ is None or not number_.is_finite() or number_ < 0 or (positive and number_ == 0):
-        errors[key] = (
-            _("A number greater than 0 is required.") if positive else _("A number of 0 or more is required.")
-        )
+        errors[key] = message("agri_positive") if positive else message("agri_not_negative")
         return None
     return number_
 
 
 def _choice(errors: dict[str, str], key: str, value: str, choices) -> str:
     if value not in choices.values:
-        errors[key] = _("Expected one of: %(choices)s.") % {"choices": ", ".join(choices.values)}
+        errors[key] = message("agri_choice", choices=", ".join(choices.values))
     return value
 
 
 def _district(errors: dict[str, str], value: str, party: Party) -> str:
     value = (value or party.district or "").strip()
     if value not in District.values or value == District.CITY:
-        errors["district"] = _("A district code of Xiamen such as 350211 is required.")
+        errors["district"] = message("agri_district")
     return value
 
 
@@ -110,13 +149,13 @@ def _lot(errors: dict[str, str], value: str) -> str:
             raise IdentifierError("not an identifier")
         canonical_key(value)
     except IdentifierError:
-        errors["lot"] = _("A lot identifier (LGTIN or platform lot URI) is required.")
+        errors["lot"] = message("agri_lot")
     return value
 
 
 def _own_location(errors: dict[str, str], location: Location | None, party: Party) -> None:
     if location is not None and party.pk not in (location.party_id, location.operator_id):
-        errors["location"] = _("The location is not one of the party's.")
+        errors["location"] = message("agri_location")
 
 
 def _require_editor(actor: Actor, party: Party) -> None:
@@ -160,7 +199,7 @@ def plot_create(
     district = _district(errors, district, party)
     _own_location(errors, location, party)
     if "name" not in errors and PlantingPlot.objects.filter(party=party, name=name).exists():
-        errors["name"] = _("The party already has a plot of this name.")
+        errors["name"] = message("agri_plot_name_taken")
     if errors:
         raise AgriInvalid(errors)
     with transaction.atomic():
@@ -207,7 +246,7 @@ def plot_update(
     if name is not None:
         plot.name = _text(errors, "name", name, limit=100)
         if PlantingPlot.objects.filter(party=party, name=plot.name).exclude(pk=plot.pk).exists():
-            errors["name"] = _("The party already has a plot of this name.")
+            errors["name"] = message("agri_plot_name_taken")
     if area_mu is not None:
         plot.area_mu = _decimal(errors, "area_mu", area_mu, positive=True)
     if crop is not None:
@@ -233,7 +272,7 @@ def plot_delete(*, actor: Actor, plot: PlantingPlot) -> None:
     """Delete a plot no certificate names (a named one stays: certificates are never changed)."""
     _require_editor(actor, plot.party)
     if plot.certificates.exists():
-        raise AgriInvalid({"plot": _("Certificates name this plot: it cannot be deleted.")})
+        raise AgriInvalid({"plot": message("agri_plot_in_use")})
     with transaction.atomic():
         _audit(actor, "plot.delete", plot, plot.party_id, {}, before=_plot_facts(plot))
         plot.delete()
@@ -253,7 +292,7 @@ def _farm_facts(farm: LivestockFarm) -> dict[str, Any]:
 
 def _count(errors: dict[str, str], key: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).strip().isdigit():
-        errors[key] = _("A whole number of 0 or more is required.")
+        errors[key] = message("agri_whole_number")
         return 0
     return int(value)
 
@@ -281,7 +320,7 @@ def farm_create(
     district = _district(errors, district, party)
     _own_location(errors, location, party)
     if "name" not in errors and LivestockFarm.objects.filter(party=party, name=name).exists():
-        errors["name"] = _("The party already has a farm of this name.")
+        errors["name"] = message("agri_farm_name_taken")
     if errors:
         raise AgriInvalid(errors)
     with transaction.atomic():
@@ -427,7 +466,7 @@ def _after_certificate(*, actor: Actor, clean, event, captured: bool) -> dict[st
     return {"certificate": found.number}
 
 
-CERTIFICATE_ENTRY = register_entry(
+CERTIFICATE_ENTRY = register_sector_entry(
     StepEntry(SECTOR, "certificate_issuing", CERTIFICATE_INPUTS, _build_certificate, after=_after_certificate)
 )
 
@@ -466,22 +505,22 @@ def certificate_issue(
         try:
             production_date = dt.date.fromisoformat(production_date.strip())
         except ValueError:
-            errors["production_date"] = _("A date such as 2026-11-16 is required.")
+            errors["production_date"] = message("agri_date")
     if isinstance(production_date, dt.date) and production_date > timezone.localdate():
-        errors["production_date"] = _("The production date cannot be in the future.")
+        errors["production_date"] = message("agri_production_date_future")
     chosen = set(commitments or ())
     if not chosen:
-        errors["commitments"] = _("Tick at least one commitment.")
+        errors["commitments"] = message("agri_commitments_required")
     elif chosen - set(CertificateCommitment.values):
-        errors["commitments"] = _("Expected some of: %(choices)s.") % {
-            "choices": ", ".join(CertificateCommitment.values)
-        }
+        errors["commitments"] = message(
+            "agri_commitments_choice", choices=", ".join(CertificateCommitment.values)
+        )
     _choice(errors, "test_basis", test_basis, CommitmentBasis)
     if plot is not None and plot.party_id != producer.pk:
-        errors["plot"] = _("The plot is not one of the producer's.")
+        errors["plot"] = message("agri_plot_unknown")
     contact_phone = _text(errors, "contact_phone", contact_phone, limit=40, required=False)
     if selectors.lot_flagged(lot):
-        errors["lot"] = _("This lot failed a rapid test: no certificate is issued for it.")
+        errors["lot"] = message("agri_lot_failed")
     if errors:
         raise AgriInvalid(errors)
     data = {
@@ -500,7 +539,7 @@ def certificate_issue(
     if issued_at is not None:
         data["time"] = issued_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
     with transaction.atomic():
-        result: StepResult = record_one(actor=actor, sector=SECTOR, step="certificate_issuing", data=data)
+        result: StepResult = step_record(actor=actor, sector=SECTOR, step="certificate_issuing", data=data)
         return ProduceCertificate.objects.select_related("party", "location", "plot").get(
             number=result.extra["certificate"]
         )
@@ -519,7 +558,7 @@ def _build_rapid_test(clean: Mapping[str, Any]) -> dict[str, Any]:
     )
 
 
-RAPID_TEST_ENTRY = register_entry(
+RAPID_TEST_ENTRY = register_sector_entry(
     StepEntry(
         SECTOR,
         "rapid_test",
@@ -565,12 +604,12 @@ def rapid_test_record(
             certificate = None
     if certificate is not None:
         if certificate.lot != lot:
-            errors["certificate"] = _("The certificate is of another lot.")
+            errors["certificate"] = message("agri_certificate_lot")
         party = certificate.party
     if party is None and actor.acts_for_party:
         party = Party.objects.get(pk=actor.party_id)
     if party is None:
-        errors["party"] = _("The producer whose lot was tested is required.")
+        errors["party"] = message("agri_tested_party_required")
         raise AgriInvalid(errors)
     if not (selectors.may_edit_party(actor, party) or selectors.oversees(actor, party.district)):
         raise PermissionDenied(
@@ -585,7 +624,7 @@ def rapid_test_record(
     tester = _text(errors, "tester", tester, limit=100)
     when = tested_at or timezone.now()
     if when > timezone.now() + dt.timedelta(minutes=5):
-        errors["tested_at"] = _("The test time cannot be in the future.")
+        errors["tested_at"] = message("agri_tested_at_future")
     if location is not None:
         _own_location(errors, location, party)
     if errors:
@@ -594,7 +633,7 @@ def rapid_test_record(
     with transaction.atomic():
         event_id = ""
         if location is not None:
-            result = record_one(
+            result = step_record(
                 actor=actor,
                 sector=SECTOR,
                 step="rapid_test",
@@ -673,7 +712,7 @@ def market_inspection_record(
     note = _text(errors, "note", note, limit=300, required=False)
     quoted = (certificate_number or "").strip().rsplit(":", 1)[-1]
     if quoted and not CERTIFICATE_NUMBER.match(quoted):
-        errors["certificate_number"] = _("A certificate number is 16 digits.")
+        errors["certificate_number"] = message("agri_certificate_number")
     if errors:
         raise AgriInvalid(errors)
     certificate = selectors.certificate_by_number(quoted) if quoted else None

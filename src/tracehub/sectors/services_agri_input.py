@@ -38,7 +38,7 @@ from urllib.parse import quote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -50,7 +50,9 @@ from tracehub.identifiers.cn_codes import parse_pesticide_unit_code, parse_vet_d
 from tracehub.registry import protect, validators
 from tracehub.registry.actors import Actor
 from tracehub.registry.models import FilingStatus, Location, Party
-from tracehub.sectors.entry import CHINA, Input, party_uri
+from tracehub.sectors.entry import CHINA, Input, StepEntry, ext, make_event, party_uri, register_sector_entry
+from tracehub.sectors.entry import number as event_number
+from tracehub.sectors.messages import define, message, refusal, rule_of
 from tracehub.sectors.models_agri_input import (
     AgriInputKind,
     AgriInputLedgerEntry,
@@ -59,9 +61,7 @@ from tracehub.sectors.models_agri_input import (
     LedgerDirection,
     LedgerSource,
 )
-from tracehub.sectors.services import StepRefused
-from tracehub.sectors.services_drug import StepEntry, ext, make_event, record_rows, register_entry
-from tracehub.sectors.services_drug import number as event_number
+from tracehub.sectors.services import StepRefused, steps_record
 
 SECTOR = "agri_input"
 
@@ -98,14 +98,88 @@ def registration_error(kind: str, number: str) -> str | None:
     pattern, example = REGISTRATION_FORMATS[kind]
     if pattern.match(number):
         return None
-    return _("%(number)s is not a registration number of a %(kind)s, e.g. %(example)s.") % {
-        "number": number,
-        "kind": AgriInputKind(kind).label,
-        "example": example,
-    }
+    return message("registration_format", number=number, kind=kind_label(kind), example=example)
+
+
+def kind_label(kind: str) -> str:
+    """A kind's label as a message param: English with its Chinese name ("Pesticide (农药)"), the
+    same in every language, as the stored and returned message is English (issue #8 i18n)."""
+    with translation.override("en"):
+        return str(AgriInputKind(kind).label)
 
 
 # -- errors --------------------------------------------------------------------------------------------
+
+#: The farm-input rules' messages (tracehub.sectors.messages; docs/sectors/README.md "Messages"):
+#: English in API answers and audit rows with their code and params, rendered on pages in the
+#: reader's language (issue #8 i18n).
+MESSAGES = define(
+    {
+        # A captured event's refusal (itself a message) on a ledger row.
+        "ledger_event": gettext_noop("Event: %(message)s"),
+        "registration_format": gettext_noop(
+            "%(number)s is not a registration number of a %(kind)s, e.g. %(example)s."
+        ),
+        # parse_row: the inputs of a ledger row (form, API, Excel).
+        "ledger_code_digits": gettext_noop(
+            "%(field)s: the spreadsheet stored this code as a number and lost digits; "
+            "format the column as text and type it again."
+        ),
+        "ledger_required": gettext_noop("%(field)s is required."),
+        "ledger_too_long": gettext_noop("%(field)s is longer than %(n)s characters."),
+        "ledger_unknown_input": gettext_noop("Unknown input %(key)s; this ledger takes: %(keys)s."),
+        "ledger_choice": gettext_noop("%(field)s must be one of: %(choices)s."),
+        "ledger_kind_mismatch": gettext_noop("The catalogue lists %(number)s as a %(kind)s."),
+        "ledger_registration_unknown": gettext_noop(
+            "%(number)s is not a registration number of a pesticide (PD20142631), veterinary drug "
+            "(兽药字(2020)150012345), fertiliser (农肥(2019)准字12345号) or seed (国审稻20170001)."
+        ),
+        "ledger_code_registration": gettext_noop(
+            "This pesticide code belongs to registration %(category)s…%(digits)s, not %(number)s."
+        ),
+        "ledger_code_kind": gettext_noop(
+            "Only pesticides (32 digits) and veterinary drugs (24 digits) carry a code."
+        ),
+        "ledger_quantity": gettext_noop("%(field)s must be a number greater than 0 (at most 3 decimals)."),
+        "ledger_date": gettext_noop("%(field)s must be a date such as 2026-11-16."),
+        "ledger_date_future": gettext_noop("The date is in the future."),
+        "ledger_party_unknown": gettext_noop("No registered party has the credit code %(code)s."),
+        "ledger_supplier_unfiled": gettext_noop(
+            "The supplier %(name)s is not filed (备案): buy only from filed suppliers."
+        ),
+        "ledger_phone": gettext_noop("A phone number has digits only (and + - ( ) or spaces)."),
+        "ledger_buyer_required": gettext_noop("Name the buyer: a person's name or a farm's credit code."),
+        # The real-name sale rule (实名购买) of restricted-use pesticides.
+        "real_name:buyer": gettext_noop(
+            "Real-name sale rule (实名购买): %(product)s is restricted-use; "
+            "record the buyer's ID card number or the farm's credit code."
+        ),
+        "real_name:field": gettext_noop(
+            "Real-name sale rule (实名购买): %(product)s is restricted-use; %(field)s is required."
+        ),
+        # ledger_rows_record and its sales rules.
+        "ledger_unknown": gettext_noop("Unknown ledger."),
+        "ledger_dealer_required": gettext_noop("Name the dealer."),
+        "ledger_no_rows": gettext_noop("No rows."),
+        "ledger_dealer_unfiled": gettext_noop("%(name)s is not filed (备案)."),
+        "ledger_dealer_no_location": gettext_noop(
+            "%(name)s has no registered location: register its shop or "
+            "warehouse first (ledger rows are captured as events there)."
+        ),
+        "designated_outlet:ledger": gettext_noop(
+            "Designated outlet rule (高毒农药定点经营): %(product)s is a highly toxic pesticide; "
+            "%(dealer)s is not a designated outlet on %(date)s."
+        ),
+        "beyond_stock": gettext_noop(
+            "Sale beyond stock: on %(date)s the ledgers show %(stock)s %(unit)s of "
+            "%(number)s %(spec)s in stock, less than %(quantity)s."
+        ),
+        "beyond_stock:later": gettext_noop(
+            "Sale beyond stock: the ledgers show %(stock)s %(unit)s of %(number)s %(spec)s "
+            "in stock on %(later)s; a sale of %(quantity)s on %(date)s would make it negative."
+        ),
+    }
+)
 
 
 class LedgerRefused(Exception):
@@ -162,7 +236,7 @@ def dealer_for(actor: Actor, dealer: Party | None) -> Party:
         return dealer or Party.objects.get(pk=actor.party_id)
     if actor.sees_all:
         if dealer is None:
-            raise LedgerRefused({0: [{"field": "dealer", "message": _("Name the dealer.")}]})
+            raise LedgerRefused({0: [refusal("dealer", message("ledger_dealer_required"))]})
         return dealer
     raise PermissionDenied(_("Only a dealer's users and the platform record ledgers."))
 
@@ -297,44 +371,29 @@ def parse_row(
     for item in inputs:
         value = raw.get(item.key)
         if item.key in CODE_INPUTS and _lost_digits(value):
-            errors[item.key] = _(
-                "%(field)s: the spreadsheet stored this code as a number and lost digits; "
-                "format the column as text and type it again."
-            ) % {"field": input_label(item)}
+            errors[item.key] = message("ledger_code_digits", field=input_label(item))
             clean[item.key] = ""
             continue
         text = _text(value)
         if not text and item.required:
-            errors[item.key] = _("%(field)s is required.") % {"field": input_label(item)}
+            errors[item.key] = message("ledger_required", field=input_label(item))
         limit = MAX_LENGTH.get(item.key)
         if limit and len(text) > limit:
-            errors[item.key] = _("%(field)s is longer than %(n)d characters.") % {
-                "field": input_label(item),
-                "n": limit,
-            }
+            errors[item.key] = message("ledger_too_long", field=input_label(item), n=limit)
         clean[item.key] = text
     unknown = sorted(set(raw) - {i.key for i in inputs})
     for key in unknown:
-        errors[key] = _("Unknown input %(key)s; this ledger takes: %(keys)s.") % {
-            "key": key,
-            "keys": ", ".join(i.key for i in inputs),
-        }
+        errors[key] = message("ledger_unknown_input", key=key, keys=", ".join(i.key for i in inputs))
     number = normalize_registration(clean.get("registration_number", ""))
     clean["registration_number"] = number
     product = catalogue.get(number) if number else None
     kind = clean.get("kind") or ""
     if kind and kind not in AgriInputKind.values:
-        errors["kind"] = _("%(field)s must be one of: %(choices)s.") % {
-            "field": "kind",
-            "choices": ", ".join(AgriInputKind.values),
-        }
+        errors["kind"] = message("ledger_choice", field="kind", choices=", ".join(AgriInputKind.values))
         kind = ""
     if product is not None:
         if kind and kind != product.kind:
-            errors["kind"] = _("The catalogue lists %(number)s as a %(kind)s.") % {
-                "number": number,
-                "kind": AgriInputKind(product.kind).label,
-            }
+            errors["kind"] = message("ledger_kind_mismatch", number=number, kind=kind_label(product.kind))
         kind = product.kind
     elif number and not kind and "registration_number" not in errors:
         # Not in the catalogue: the kind whose registration format the number has.
@@ -342,10 +401,7 @@ def parse_row(
         if kinds:
             kind = kinds[0]
         else:
-            errors["registration_number"] = _(
-                "%(number)s is not a registration number of a pesticide (PD20142631), veterinary drug "
-                "(兽药字(2020)150012345), fertiliser (农肥(2019)准字12345号) or seed (国审稻20170001)."
-            ) % {"number": number}
+            errors["registration_number"] = message("ledger_registration_unknown", number=number)
     clean["kind"] = kind
     if kind and number and "registration_number" not in errors:
         problem = registration_error(kind, number)
@@ -358,15 +414,16 @@ def parse_row(
             if kind == AgriInputKind.PESTICIDE:
                 found = parse_pesticide_unit_code(code)
                 if number and not found.matches_registration(number):
-                    errors["unit_code"] = _(
-                        "This pesticide code belongs to registration %(category)s…%(digits)s, not %(number)s."
-                    ) % {"category": found.category, "digits": found.registration_digits, "number": number}
+                    errors["unit_code"] = message(
+                        "ledger_code_registration",
+                        category=found.category,
+                        digits=found.registration_digits,
+                        number=number,
+                    )
             elif kind == AgriInputKind.VET_DRUG:
                 parse_vet_drug_trace_code(code)
             elif kind:
-                errors["unit_code"] = _(
-                    "Only pesticides (32 digits) and veterinary drugs (24 digits) carry a code."
-                )
+                errors["unit_code"] = message("ledger_code_kind")
         except IdentifierError as exc:
             errors["unit_code"] = str(exc)
     if clean.get("quantity") and "quantity" not in errors:
@@ -378,19 +435,15 @@ def parse_row(
                 raise InvalidOperation
             clean["quantity"] = quantity
         except InvalidOperation:
-            errors["quantity"] = _("%(field)s must be a number greater than 0 (at most 3 decimals).") % {
-                "field": input_label(inputs[6])
-            }
+            errors["quantity"] = message("ledger_quantity", field=input_label(inputs[6]))
     if clean.get("date") and "date" not in errors:
         try:
             day = dt.date.fromisoformat(clean["date"][:10])
         except ValueError:
-            errors["date"] = _("%(field)s must be a date such as 2026-11-16.") % {
-                "field": input_label(inputs[8])
-            }
+            errors["date"] = message("ledger_date", field=input_label(inputs[8]))
         else:
             if day > timezone.localdate():
-                errors["date"] = _("The date is in the future.")
+                errors["date"] = message("ledger_date_future")
             clean["date"] = day
     if direction == LedgerDirection.PURCHASE:
         _check_supplier(clean, errors)
@@ -407,11 +460,9 @@ def _check_supplier(clean: dict[str, Any], errors: dict[str, str]) -> None:
         return
     party = _filed_party(text)
     if party is None:
-        errors["supplier"] = _("No registered party has the credit code %(code)s.") % {"code": text}
+        errors["supplier"] = message("ledger_party_unknown", code=text)
     elif party.filing_status != FilingStatus.APPROVED:
-        errors["supplier"] = _(
-            "The supplier %(name)s is not filed (备案): buy only from filed suppliers."
-        ) % {"name": party.name}
+        errors["supplier"] = message("ledger_supplier_unfiled", name=party.name)
     clean["supplier"] = party
 
 
@@ -420,9 +471,7 @@ def _check_buyer(clean: dict[str, Any], errors: dict[str, str], product: AgriInp
     if clean.get("buyer_uscc") and "buyer_uscc" not in errors:
         party = _filed_party(clean["buyer_uscc"])
         if party is None:
-            errors["buyer_uscc"] = _("No registered party has the credit code %(code)s.") % {
-                "code": clean["buyer_uscc"]
-            }
+            errors["buyer_uscc"] = message("ledger_party_unknown", code=clean["buyer_uscc"])
     clean["buyer_party"] = party
     number = clean.pop("buyer_id_number", "") or ""
     clean["buyer_id"] = None
@@ -433,22 +482,16 @@ def _check_buyer(clean: dict[str, Any], errors: dict[str, str], product: AgriInp
             # The registry's messages never contain the number (personal data).
             errors["buyer_id_number"] = " ".join(str(m) for m in exc.messages)
     if clean.get("buyer_phone") and not PHONE.match(clean["buyer_phone"]):
-        errors["buyer_phone"] = _("A phone number has digits only (and + - ( ) or spaces).")
+        errors["buyer_phone"] = message("ledger_phone")
     if not (clean.get("buyer_name") or clean["buyer_uscc"]):
-        errors.setdefault("buyer_name", _("Name the buyer: a person's name or a farm's credit code."))
+        errors.setdefault("buyer_name", message("ledger_buyer_required"))
     if product is not None and product.restricted:
-        rule = _("Real-name sale rule (实名购买): %(product)s is restricted-use; ") % {
-            "product": product.name
-        }
         if not (number or clean["buyer_uscc"]):
-            errors.setdefault(
-                "buyer_id_number",
-                rule + _("record the buyer's ID card number or the farm's credit code."),
-            )
+            errors.setdefault("buyer_id_number", message("real_name:buyer", product=product.name))
         for key in REAL_NAME_INPUTS:
             if not clean.get(key):
                 label = input_label(next(i for i in SALE_INPUTS if i.key == key))
-                errors.setdefault(key, rule + _("%(field)s is required.") % {"field": label})
+                errors.setdefault(key, message("real_name:field", product=product.name, field=label))
 
 
 # -- the ledgers --------------------------------------------------------------------------------------
@@ -531,13 +574,13 @@ def ledger_rows_record(
     everything and stores nothing (the Excel preview). A refusal by the designated-outlet rule notifies
     the agriculture bureau's officials (not on a dry run)."""
     if direction not in LedgerDirection.values:
-        raise LedgerRefused({0: [{"field": "direction", "message": _("Unknown ledger.")}]})
+        raise LedgerRefused({0: [refusal("direction", message("ledger_unknown"))]})
     dealer = dealer_for(actor, dealer)
     if source not in LedgerSource.values:
         source = LedgerSource.API
     numbered = (lambda i: 0) if len(rows) == 1 else (lambda i: i + 1)
     if not rows:
-        raise LedgerRefused({0: [{"field": "rows", "message": _("No rows.")}]})
+        raise LedgerRefused({0: [refusal("rows", message("ledger_no_rows"))]})
     catalogue = _catalogue(_text(r.get("registration_number")) for r in rows)
     errors: dict[int, list[dict[str, str]]] = {}
     cleaned: list[tuple[int, CleanRow]] = []
@@ -545,7 +588,7 @@ def ledger_rows_record(
         try:
             cleaned.append((numbered(i), parse_row(direction, raw, catalogue=catalogue)))
         except AgriInputInvalid as exc:
-            errors[numbered(i)] = [{"field": k, "message": m} for k, m in exc.errors.items()]
+            errors[numbered(i)] = [refusal(k, m) for k, m in exc.errors.items()]
     rules: list[dict[str, Any]] = []
     entries: list[AgriInputLedgerEntry] = []
     try:
@@ -556,30 +599,12 @@ def ledger_rows_record(
             )
             if status.first() != FilingStatus.APPROVED:
                 raise LedgerRefused(
-                    {
-                        0: [
-                            {
-                                "field": "dealer",
-                                "message": _("%(name)s is not filed (备案).") % {"name": dealer.name},
-                            }
-                        ]
-                    }
+                    {0: [refusal("dealer", message("ledger_dealer_unfiled", name=dealer.name))]}
                 )
             location = dealer_location(dealer)
             if location is None:
                 raise LedgerRefused(
-                    {
-                        0: [
-                            {
-                                "field": "dealer",
-                                "message": _(
-                                    "%(name)s has no registered location: register its shop or "
-                                    "warehouse first (ledger rows are captured as events there)."
-                                )
-                                % {"name": dealer.name},
-                            }
-                        ]
-                    }
+                    {0: [refusal("dealer", message("ledger_dealer_no_location", name=dealer.name))]}
                 )
             if direction == LedgerDirection.SALE:
                 _check_sales(dealer, cleaned, errors, rules)
@@ -631,11 +656,13 @@ def _check_sales(
     for n, row in cleaned:
         values = row.values
         if row.product is not None and row.product.highly_toxic and values["date"] not in designated:
-            message = _(
-                "Designated outlet rule (高毒农药定点经营): %(product)s is a highly toxic pesticide; "
-                "%(dealer)s is not a designated outlet on %(date)s."
-            ) % {"product": row.product.name, "dealer": dealer.name, "date": values["date"].isoformat()}
-            errors.setdefault(n, []).append({"field": "registration_number", "message": message})
+            refused = message(
+                "designated_outlet:ledger",
+                product=row.product.name,
+                dealer=dealer.name,
+                date=values["date"].isoformat(),
+            )
+            errors.setdefault(n, []).append(refusal("registration_number", refused))
             rules.append(
                 {
                     "rule": "designated_outlet",
@@ -656,27 +683,18 @@ def _check_sales(
         }
         if quantity > available:
             errors.setdefault(n, []).append(
-                {
-                    "field": "quantity",
-                    "message": _(
-                        "Sale beyond stock: on %(date)s the ledgers show %(stock)s %(unit)s of "
-                        "%(number)s %(spec)s in stock, less than %(quantity)s."
-                    )
-                    % {**names, "stock": _number(available)},
-                }
+                refusal("quantity", message("beyond_stock", **names, stock=_number(available)))
             )
             continue
         lowest = _lowest_after(moves[key], day)
         if lowest is not None and quantity > lowest[0]:
             errors.setdefault(n, []).append(
-                {
-                    "field": "quantity",
-                    "message": _(
-                        "Sale beyond stock: the ledgers show %(stock)s %(unit)s of %(number)s %(spec)s "
-                        "in stock on %(later)s; a sale of %(quantity)s on %(date)s would make it negative."
-                    )
-                    % {**names, "stock": _number(lowest[0]), "later": lowest[1].isoformat()},
-                }
+                refusal(
+                    "quantity",
+                    message(
+                        "beyond_stock:later", **names, stock=_number(lowest[0]), later=lowest[1].isoformat()
+                    ),
+                )
             )
             continue
         moves[key][day] = moves[key].get(day, Decimal(0)) - quantity
@@ -797,12 +815,18 @@ def _capture(actor: Actor, direction: str, location: Location, entries: list[Agr
         return
     data = [_step_data(direction, location, entry) for entry in entries]
     try:
-        record_rows(actor=actor, sector=SECTOR, step=STEP_OF[direction], rows=data)
+        steps_record(actor=actor, sector=SECTOR, step=STEP_OF[direction], rows=data)
     except StepRefused as exc:
         raise LedgerRefused(
             {
                 n: [
-                    {"field": e["field"], "message": _("Event: %(message)s") % {"message": e["message"]}}
+                    {
+                        "field": e["field"],
+                        # The event's refusal, a nested message: English for clients, with the
+                        # rule's code and params; pages render it in the reader's language.
+                        "message": message("ledger_event", message=e["message"]),
+                        **({"code": e["code"], "params": e.get("params") or {}} if e.get("code") else {}),
+                    }
                     for e in es
                 ]
                 for n, es in exc.rows.items()
@@ -873,7 +897,7 @@ def _build_ledger_event(direction: str):
     return build
 
 
-PURCHASE_ENTRY = register_entry(
+PURCHASE_ENTRY = register_sector_entry(
     StepEntry(
         SECTOR,
         "input_purchasing",
@@ -882,7 +906,7 @@ PURCHASE_ENTRY = register_entry(
         check=_check_event(LedgerDirection.PURCHASE),
     )
 )
-SALE_ENTRY = register_entry(
+SALE_ENTRY = register_sector_entry(
     StepEntry(
         SECTOR,
         "input_selling",
@@ -1191,7 +1215,9 @@ EXAMPLES = {
         "quantity": "50",
         "unit": "袋",
         "date": "2026-11-16",
-        "supplier": "91350200XXXXXXXXXX",
+        # A real credit code (check character included), the demo's pesticide maker's (江苏禾盛农化):
+        # the example row reads and parses as a valid row would (issue #6 item 6).
+        "supplier": "91320623138452069X",
     },
     LedgerDirection.SALE: {
         "registration_number": "PD20142631",
@@ -1227,7 +1253,6 @@ def ledger_upload(
 
     The file is read by the sectors' Excel reader (``services_liquor.read_rows``: the framework's
     limits and messages); nothing of it is kept, so no ID number is stored unencrypted."""
-    from tracehub.sectors.services import StepRefused
     from tracehub.sectors.services_liquor import read_rows
 
     inputs = INPUTS[direction]
@@ -1263,6 +1288,8 @@ def ledger_upload(
                         "row": row,
                         "column": headers.get(error["field"], error["field"]),
                         "message": error["message"],
+                        # kept, so the page renders it in the reader's language (issue #8 i18n)
+                        **{k: error[k] for k in ("code", "params") if k in error},
                     }
                 )
         return upload
@@ -1403,9 +1430,12 @@ def input_usage_record(
             try:
                 found = parse_pesticide_unit_code(code)
                 if not found.matches_registration(number):
-                    errors["unit_code"] = _(
-                        "This pesticide code belongs to registration %(category)s…%(digits)s, not %(number)s."
-                    ) % {"category": found.category, "digits": found.registration_digits, "number": number}
+                    errors["unit_code"] = message(
+                        "ledger_code_registration",
+                        category=found.category,
+                        digits=found.registration_digits,
+                        number=number,
+                    )
             except IdentifierError as exc:
                 errors["unit_code"] = str(exc)
     amount = None
@@ -1512,7 +1542,7 @@ def input_usage_record(
             "time": _event_time(day),
         }
         try:
-            record_rows(actor=actor, sector=SECTOR, step="input_usage", rows=[data])
+            steps_record(actor=actor, sector=SECTOR, step="input_usage", rows=[data])
         except StepRefused as exc:
             raise AgriInputInvalid(
                 {
@@ -1556,7 +1586,7 @@ def _build_usage_event(clean: Mapping[str, Any]) -> dict[str, Any]:
     return make_event(SECTOR, "input_usage", clean, body)
 
 
-USAGE_ENTRY = register_entry(
+USAGE_ENTRY = register_sector_entry(
     StepEntry(
         SECTOR,
         "input_usage",
@@ -1604,7 +1634,7 @@ def designated_outlet_refusals_report(*, batch) -> int:
     reported = 0
     officials = None
     for refused in batch.events:
-        reasons = [e.message for e in refused.errors if e.code == "designated_outlet"]
+        reasons = [str(e.message) for e in refused.errors if rule_of(e.code) == "designated_outlet"]
         if not reasons:
             continue
         site = refused.normalized.biz_location or refused.normalized.read_point or ""

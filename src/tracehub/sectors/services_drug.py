@@ -1,11 +1,10 @@
 """Writes of the drug subsystem (G2), and the step entries of the G2/G6 sectors.
 
-**Step entry.** The drug and imported-food steps are registered with the framework's entry registry
-(``tracehub.sectors.entry``: :class:`StepEntry` — the step's inputs, a builder of its EPCIS event,
-an optional after-capture record such as the import record) and recorded by the one entry service
+**Step entry.** The drug steps are registered with the framework's entry registry
+(``tracehub.sectors.entry.register_sector_entry``: :class:`StepEntry` — the step's inputs, a builder
+of its EPCIS event made with ``entry.make_event``) and recorded by the one entry service
 ``tracehub.sectors.services.steps_record``, which the phone form, the Excel import and the API all
-call. :func:`record_rows`, :func:`template_xlsx`, :func:`step_import_create` … are the names the
-G2/G6 pages and API call, kept as thin wrappers.
+call, as for every other sector.
 
 **Drug records.** Drug information of products, medical institution licences, enforcement cases,
 and the double-dispensing alerts raised after a dispensing is captured, by any path (the capture
@@ -16,39 +15,33 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from tracehub.accounts.services import audit_record, notification_send
-from tracehub.epcis.hashing import event_hash
 from tracehub.epcis.models import EventIndex
 from tracehub.epcis.profiles import CaptureBatch
 from tracehub.identifiers import IdentifierError
 from tracehub.registry.actors import Actor
 from tracehub.registry.capture import SectorResolver
-from tracehub.registry.models import Location, Party, Product
-from tracehub.sectors import entry, imports, services
+from tracehub.registry.models import Party, Product
+from tracehub.sectors import services
 from tracehub.sectors.entry import (
-    CHINA,
-    ENTRIES,
-    NAMESPACES,
     Input,
-    InputErrors,
     StepEntry,
-    entries_of,
-    entry_for,
+    ext,
+    make_event,
     party_uri,
+    register_sector_entry,
     seller_of,
 )
-from tracehub.sectors.models import StepImport
+from tracehub.sectors.messages import define, message
 from tracehub.sectors.models_drug import (
     DispensingAlert,
     DrugCase,
@@ -57,128 +50,7 @@ from tracehub.sectors.models_drug import (
     DrugKind,
     MedicalLicence,
 )
-from tracehub.sectors.profile import EXTENSION_PREFIX, registry
 from tracehub.sectors.profiles import drug as drug_profile
-from tracehub.sectors.services import StepRefused, StepResult
-
-# ================================================================================================
-# Step entry of the G2/G6 sectors (through the framework's entry registry).
-# ================================================================================================
-
-
-def register_entry(spec: StepEntry) -> StepEntry:
-    """Register a G2/G6 step: its uploads are kept as ``<sector>.<step>``, and its events are
-    checked against the entered sector's profile even where capture cannot tell the sector.
-
-    A G2/G6 ``after`` keeps its own signature, ``after(actor=, clean=, event=, captured=)``
-    returning the extra results (or None); it is adapted to the framework's here."""
-    after = spec.after
-    return entry.register_entry(
-        replace(
-            spec,
-            after=_adapt_after(after) if after is not None else None,
-            import_key=f"{spec.sector}.{spec.step}",
-            check_sector=True,
-        )
-    )
-
-
-def _adapt_after(after):
-    def run(*, actor: Actor, step: str, clean: Mapping[str, Any], result: StepResult) -> None:
-        extra = after(actor=actor, clean=clean, event=result.event, captured=result.captured)
-        if extra:
-            result.extra.update(extra)
-
-    return run
-
-
-def parse_inputs(spec: StepEntry, raw: Mapping[str, Any]) -> dict[str, Any]:
-    """Clean values of a step's inputs; raises :class:`InputErrors` naming every wrong or missing one."""
-    return entry.parse_entry(spec, raw)
-
-
-def number(value: Decimal) -> int | float:
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
-def ext(term: str) -> str:
-    return f"{EXTENSION_PREFIX}:{term}"
-
-
-def doc(kind: str, value: str) -> dict[str, str]:
-    return {"type": "cert", "bizTransaction": f"urn:tracehub:doc:{kind}:{value}"}
-
-
-def make_event(
-    sector: str,
-    step: str,
-    clean: Mapping[str, Any],
-    body: Mapping[str, Any],
-    *,
-    read_point: bool = True,
-    biz_location: bool = True,
-) -> dict[str, Any]:
-    """The event of one entry: type, time, ``body`` (what, why, who), the step's bizStep and
-    disposition, the location as readPoint and bizLocation, the event hash as eventID."""
-    location: Location = clean["location"]
-    when: dt.datetime = clean.get("time") or timezone.now().astimezone(CHINA).replace(microsecond=0)
-    profile_step = registry[sector].step(step)
-    kind = profile_step.event_types[0]
-    event: dict[str, Any] = {
-        "type": kind,
-        "eventTime": when.astimezone(CHINA).isoformat(),
-        "eventTimeZoneOffset": "+08:00",
-    }
-    what = {k: v for k, v in body.items() if k in ("epcList", "parentID", "childEPCs", "quantityList")}
-    event.update(what)
-    event.setdefault("action", body.get("action", "OBSERVE"))
-    event["bizStep"] = profile_step.biz_step
-    if profile_step.disposition:
-        event["disposition"] = profile_step.disposition
-    if read_point:
-        event["readPoint"] = {"id": location.identifier}
-    if biz_location:
-        event["bizLocation"] = {"id": location.identifier}
-    for name in ("bizTransactionList", "sourceList", "destinationList", "ilmd"):
-        if body.get(name):
-            event[name] = body[name]
-    for key, value in body.items():
-        if key.startswith(f"{EXTENSION_PREFIX}:"):
-            event[key] = value
-    event["eventID"] = event_hash(event, NAMESPACES)
-    return event
-
-
-def record_rows(
-    *, actor: Actor, sector: str, step: str, rows: Sequence[Mapping[str, Any]], dry_run: bool = False
-) -> list[StepResult]:
-    """Record ``rows`` of one G2/G6 ``step``: the framework's ``services.steps_record``."""
-    return services.steps_record(actor=actor, sector=sector, step=step, rows=rows, dry_run=dry_run)
-
-
-def record_one(*, actor: Actor, sector: str, step: str, data: Mapping[str, Any]) -> StepResult:
-    return record_rows(actor=actor, sector=sector, step=step, rows=[data])[0]
-
-
-def template_xlsx(spec: StepEntry) -> bytes:
-    """A step's template: Chinese headers (``中文名 key``), an example row starting with #, notes."""
-    return imports.template_xlsx(spec)
-
-
-def read_rows(spec: StepEntry, content: bytes) -> list[tuple[int, dict[str, Any]]]:
-    return imports.read_rows(spec, content)
-
-
-def step_import_create(*, actor: Actor, spec: StepEntry, content: bytes) -> StepImport:
-    """Check every row of an uploaded template (capture included, rolled back); keep the rows and
-    their errors, by spreadsheet row, for the preview."""
-    return services.step_import_create(actor=actor, sector=spec.sector, step=spec.step, content=content)
-
-
-def step_import_commit(*, actor: Actor, batch: StepImport) -> list[StepResult]:
-    """Store every row of a checked batch, all or nothing; only its uploader commits it."""
-    return services.step_import_commit(actor=actor, batch=batch)
-
 
 # ================================================================================================
 # The drug steps.
@@ -250,7 +122,7 @@ def _build_dispensing(clean):
 
 
 DRUG_ENTRIES = [
-    register_entry(
+    register_sector_entry(
         StepEntry(
             SECTOR,
             "commissioning",
@@ -265,7 +137,7 @@ DRUG_ENTRIES = [
             _build_commissioning,
         )
     ),
-    register_entry(
+    register_sector_entry(
         StepEntry(
             SECTOR,
             "packing",
@@ -280,7 +152,7 @@ DRUG_ENTRIES = [
             _build_packing,
         )
     ),
-    register_entry(
+    register_sector_entry(
         StepEntry(
             SECTOR,
             "shipping",
@@ -300,7 +172,7 @@ DRUG_ENTRIES = [
             _build_shipping,
         )
     ),
-    register_entry(
+    register_sector_entry(
         StepEntry(
             SECTOR,
             "receiving",
@@ -314,7 +186,7 @@ DRUG_ENTRIES = [
             _build_receiving,
         )
     ),
-    register_entry(
+    register_sector_entry(
         StepEntry(
             SECTOR,
             "unpacking",
@@ -322,7 +194,7 @@ DRUG_ENTRIES = [
             _build_unpacking,
         )
     ),
-    register_entry(
+    register_sector_entry(
         StepEntry(
             SECTOR,
             "dispensing",
@@ -351,6 +223,30 @@ DRUG_ENTRIES = [
 
 APPROVAL = re.compile(r"^国药准字[HZSJ]\d{8}$")
 STANDARD_CODE = re.compile(r"^86\d{12}$")
+
+
+#: The drug records' messages (tracehub.sectors.messages: English to clients, translated on pages).
+MESSAGES = define(
+    {
+        "drug_approval_number": gettext_noop(
+            "国药准字 + H, Z, S or J + 8 digits is required (e.g. 国药准字H35021187)"
+        ),
+        "drug_device_certificate": gettext_noop("the device registration certificate number is required"),
+        "drug_standard_code": gettext_noop("a drug standard code (本位码) is 86 followed by 12 digits"),
+        "drug_identification_code": gettext_noop("a drug identification code (药品标识码) is 7 digits"),
+        "drug_one_of": gettext_noop("one of %(choices)s"),
+        "drug_required": gettext_noop("required"),
+        "drug_package_levels": gettext_noop(
+            "a list of levels, sales pack first, each {level, unit, contains}"
+        ),
+        "drug_licence_number_taken": gettext_noop("another licence has this number"),
+        "drug_before_valid_from": gettext_noop("before valid_from"),
+        "drug_case_number_taken": gettext_noop("another case has this number"),
+        "drug_case_decision": gettext_noop("a decided or closed case names its decision"),
+        "drug_penalty": gettext_noop("a number ≥ 0 (CNY)"),
+        "drug_date": gettext_noop("a date"),
+    }
+)
 
 
 class DrugRecordInvalid(Exception):
@@ -387,15 +283,15 @@ def drug_info_set(
     errors: dict[str, str] = {}
     approval_number = (approval_number or "").strip()
     if kind == DrugKind.DRUG and not APPROVAL.match(approval_number):
-        errors["approval_number"] = "国药准字 + H, Z, S or J + 8 digits is required (e.g. 国药准字H35021187)"
+        errors["approval_number"] = message("drug_approval_number")
     elif kind == DrugKind.DEVICE and not approval_number:
-        errors["approval_number"] = "the device registration certificate number is required"
+        errors["approval_number"] = message("drug_device_certificate")
     if standard_code and not STANDARD_CODE.match(standard_code):
-        errors["standard_code"] = "a drug standard code (本位码) is 86 followed by 12 digits"
+        errors["standard_code"] = message("drug_standard_code")
     if drug_code and not re.fullmatch(r"\d{7}", drug_code):
-        errors["drug_code"] = "a drug identification code (药品标识码) is 7 digits"
+        errors["drug_code"] = message("drug_identification_code")
     if kind not in DrugKind.values:
-        errors["kind"] = f"one of {', '.join(DrugKind.values)}"
+        errors["kind"] = message("drug_one_of", choices=", ".join(DrugKind.values))
     if kind == DrugKind.DEVICE:
         from tracehub.identifiers.udi import parse_udi_di
 
@@ -405,13 +301,13 @@ def drug_info_set(
             errors["udi_di"] = str(exc)
     for name, value in (("dosage_form", dosage_form), ("strength", strength)):
         if not (value or "").strip():
-            errors[name] = "required"
+            errors[name] = message("drug_required")
     if (
         not isinstance(package_levels, list)
         or not package_levels
         or not all(isinstance(level, dict) and level.get("level") for level in package_levels)
     ):
-        errors["package_levels"] = "a list of levels, sales pack first, each {level, unit, contains}"
+        errors["package_levels"] = message("drug_package_levels")
     if errors:
         raise DrugRecordInvalid(errors)
     with transaction.atomic():
@@ -460,11 +356,11 @@ def medical_licence_create(
         raise PermissionDenied(_("You may not record licences of this party."))
     errors = {}
     if not (number or "").strip():
-        errors["number"] = "required"
+        errors["number"] = message("drug_required")
     elif MedicalLicence.objects.filter(number=number.strip()).exists():
-        errors["number"] = "another licence has this number"
+        errors["number"] = message("drug_licence_number_taken")
     if valid_from and valid_until and valid_until < valid_from:
-        errors["valid_until"] = "before valid_from"
+        errors["valid_until"] = message("drug_before_valid_from")
     if errors:
         raise DrugRecordInvalid(errors)
     with transaction.atomic():
@@ -498,24 +394,24 @@ def drug_case_create(
     _require_drug_official(actor)
     errors: dict[str, str] = {}
     if not (number or "").strip():
-        errors["number"] = "required"
+        errors["number"] = message("drug_required")
     elif DrugCase.objects.filter(number=number.strip()).exists():
-        errors["number"] = "another case has this number"
+        errors["number"] = message("drug_case_number_taken")
     if not (violation or "").strip():
-        errors["violation"] = "required"
+        errors["violation"] = message("drug_required")
     if status not in DrugCaseStatus.values:
-        errors["status"] = f"one of {', '.join(DrugCaseStatus.values)}"
+        errors["status"] = message("drug_one_of", choices=", ".join(DrugCaseStatus.values))
     elif status != DrugCaseStatus.OPEN and not (decision or "").strip():
-        errors["decision"] = "a decided or closed case names its decision"
+        errors["decision"] = message("drug_case_decision")
     try:
         amount = Decimal(str(penalty))
         if not amount.is_finite() or amount < 0:
             raise InvalidOperation
     except InvalidOperation:
-        errors["penalty"] = "a number ≥ 0 (CNY)"
+        errors["penalty"] = message("drug_penalty")
         amount = Decimal(0)
     if not isinstance(opened_on, dt.date):
-        errors["opened_on"] = "a date"
+        errors["opened_on"] = message("drug_date")
     if errors:
         raise DrugRecordInvalid(errors)
     with transaction.atomic():
@@ -640,22 +536,8 @@ def parse_date(value: Any) -> dt.date:
 
 __all__ = [
     "DRUG_ENTRIES",
-    "ENTRIES",
-    "InputErrors",
-    "entries_of",
-    "parse_inputs",
-    "read_rows",
-    "step_import_commit",
-    "step_import_create",
-    "template_xlsx",
     "DrugRecordInvalid",
-    "StepEntry",
-    "StepRefused",
-    "StepResult",
     "drug_case_create",
     "drug_info_set",
-    "entry_for",
     "medical_licence_create",
-    "record_one",
-    "record_rows",
 ]

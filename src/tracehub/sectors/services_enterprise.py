@@ -29,6 +29,7 @@ from tracehub.registry.models import Location, Party, Product
 from tracehub.registry.selectors import officials_overseeing, party_users
 from tracehub.sectors import entry
 from tracehub.sectors.entry import CHINA, Input, party_uri
+from tracehub.sectors.messages import define, message
 from tracehub.sectors.models_enterprise import (
     ControlPoint,
     ControlPointStatus,
@@ -257,7 +258,12 @@ def _raise_finding(*, actor: Actor, party: Party, link: str, **fields: Any) -> E
             action=f"sectors.enterprise.finding.{finding.kind}",
             object_type="sectors.EnterpriseFinding",
             object_id=str(finding.pk),
-            after={"lot": finding.lot, "message": finding.message, "event": finding.event_id[:200]},
+            after={
+                "lot": finding.lot,
+                "message": finding.message,
+                "code": finding.code,
+                "event": finding.event_id[:200],
+            },
             party_ref=party.pk,
         )
         users = list(party_users(party.pk)) + list(officials_overseeing(party))
@@ -308,9 +314,15 @@ def check_control_points(*, actor: Actor, event: Mapping[str, Any]) -> list[Ente
                 high = point.maximum is not None and value > point.maximum
                 if not (low or high):
                     continue
-                message = (
-                    f"{point.code} {point.name}: {value.normalize():f} {point.uom} "
-                    f"{'below' if low else 'above'} the limit {point.limits}"
+                # A catalogue message (issue #8 i18n): English stored, rendered on pages from
+                # code and params in the reader's language.
+                text = message(
+                    "ccp_deviation:below" if low else "ccp_deviation:above",
+                    point=point.code,
+                    name=point.name,
+                    value=f"{value.normalize():f}",
+                    uom=point.uom,
+                    limit=point.limits,
                 )
                 for lot in lots:
                     findings.append(
@@ -325,7 +337,9 @@ def check_control_points(*, actor: Actor, event: Mapping[str, Any]) -> list[Ente
                             location_key=key,
                             value=value,
                             limit=point.limits[:100],
-                            message=message[:500],
+                            message=text[:500],
+                            code=text.code,
+                            params=text.params,
                             details={"reading": str(value), "time": event.get("eventTime")},
                             detected_at=timezone.now(),
                         )
@@ -416,7 +430,11 @@ def check_production(*, actor: Actor, event: Mapping[str, Any]) -> ProductionRec
         },
     )
     if created and not matches:
-        wrong = ", ".join(f"{d['input']} ({d['status']})" for d in details if d["status"] != "ok")
+        text = message(
+            "bom_mismatch",
+            recipe=recipe.code,
+            inputs=_wrong_inputs([d for d in details if d["status"] != "ok"]),
+        )
         _raise_finding(
             actor=actor,
             party=party,
@@ -427,11 +445,24 @@ def check_production(*, actor: Actor, event: Mapping[str, Any]) -> ProductionRec
             lot=output_lot,
             location_key=location_key,
             limit=recipe.code,
-            message=f"recipe {recipe.code}: {wrong}"[:500],
+            message=text[:500],
+            code=text.code,
+            params=text.params,
             details={"lines": details},
             detected_at=timezone.now(),
         )
     return record
+
+
+def _wrong_inputs(lines: Sequence[Mapping[str, Any]]) -> Any:
+    """The inputs off the recipe, "冷鲜五花肉 (mismatch), 卤汁酱油 (missing)": each line a nested
+    ``bom_input:<status>`` message, joined two by two with ``bom_inputs``, so the list is
+    translated — separator included — without a template per count (issue #8 i18n)."""
+    joined: Any = None
+    for line in reversed(lines):
+        item = message(f"bom_input:{line['status']}", input=line["input"])
+        joined = item if joined is None else message("bom_inputs", first=item, rest=joined)
+    return joined if joined is not None else ""
 
 
 def _time(value: Any):
@@ -544,6 +575,32 @@ ENTERPRISE_INPUTS: dict[str, tuple[Input, ...]] = {
 }
 
 
+#: The entry inputs' messages (tracehub.sectors.messages: English to clients, translated on pages).
+MESSAGES = define(
+    {
+        "enterprise_inputs_format": gettext_noop(
+            "write each input as lot=quantity (unit optional, e.g. =12.5KGM)"
+        ),
+        "enterprise_quantity": gettext_noop("%(value)s is not a quantity such as 12.5 or 12.5KGM"),
+        "enterprise_inputs_required": gettext_noop("at least one input is required"),
+        # Findings on lots (EnterpriseFinding.code/params): stored in English, shown to the
+        # enterprise and its bureau in their language (E2; issue #8 i18n).
+        "ccp_deviation:below": gettext_noop(
+            "%(point)s %(name)s: %(value)s %(uom)s below the limit %(limit)s"
+        ),
+        "ccp_deviation:above": gettext_noop(
+            "%(point)s %(name)s: %(value)s %(uom)s above the limit %(limit)s"
+        ),
+        "bom_mismatch": gettext_noop("recipe %(recipe)s: %(inputs)s"),
+        "bom_inputs": gettext_noop("%(first)s, %(rest)s"),
+        "bom_input:missing": gettext_noop("%(input)s (missing)"),
+        "bom_input:mismatch": gettext_noop("%(input)s (mismatch)"),
+        "bom_input:not_in_recipe": gettext_noop("%(input)s (not_in_recipe)"),
+        "bom_input:unregistered": gettext_noop("%(input)s (unregistered)"),
+    }
+)
+
+
 def _parse_extra(spec: Input, text: str) -> Any:
     if spec.kind == "x-inputs":
         import re
@@ -554,23 +611,23 @@ def _parse_extra(spec: Input, text: str) -> Any:
                 continue
             lot, sep, rest = part.strip().rpartition("=")
             if not sep or not lot.strip():
-                raise ValueError("write each input as lot=quantity (unit optional, e.g. =12.5KGM)")
+                raise ValueError(message("enterprise_inputs_format"))
             match = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([A-Z0-9]{2,3})?\s*", rest)
             if not match:
-                raise ValueError(f"{rest!r} is not a quantity such as 12.5 or 12.5KGM")
+                raise ValueError(message("enterprise_quantity", value=repr(rest)))
             canonical_key(lot.strip())
             items.append((lot.strip(), Decimal(match.group(1)), match.group(2) or "KGM"))
         if not items:
-            raise ValueError("at least one input is required")
+            raise ValueError(message("enterprise_inputs_required"))
         return items
-    raise ValueError(f"unknown input kind {spec.kind}")
+    raise ValueError(message("input_kind_unknown", kind=spec.kind))
 
 
 def _sensor(value: Decimal, when: str, uom: str = "CEL", kind: str = "Temperature") -> list[dict[str, Any]]:
     return [
         {
             "sensorMetadata": {"time": when},
-            "sensorReport": [{"type": kind, "value": entry._number(value), "uom": uom}],
+            "sensorReport": [{"type": kind, "value": entry.number(value), "uom": uom}],
         }
     ]
 
@@ -580,7 +637,7 @@ def _make(step: str, clean: dict[str, Any]) -> tuple[dict[str, Any], dict[str, A
     location: Location = clean["location"]
     event = event_base(step_spec, clean, location)
     quantity = (
-        [{"epcClass": clean["lot"], "quantity": entry._number(clean["quantity"]), "uom": clean["uom"]}]
+        [{"epcClass": clean["lot"], "quantity": entry.number(clean["quantity"]), "uom": clean["uom"]}]
         if clean.get("lot") and clean.get("quantity") is not None
         else None
     )
@@ -591,12 +648,12 @@ def _make(step: str, clean: dict[str, Any]) -> tuple[dict[str, Any], dict[str, A
         event["sourceList"] = [{"type": "owning_party", "source": party_uri(clean["supplier"])}]
     elif step == "production":
         event["inputQuantityList"] = [
-            {"epcClass": lot, "quantity": entry._number(q), "uom": uom} for lot, q, uom in clean["inputs"]
+            {"epcClass": lot, "quantity": entry.number(q), "uom": uom} for lot, q, uom in clean["inputs"]
         ]
         event["outputQuantityList"] = [
             {
                 "epcClass": clean["output_lot"],
-                "quantity": entry._number(clean["output_quantity"]),
+                "quantity": entry.number(clean["output_quantity"]),
                 "uom": clean["uom"],
             }
         ]

@@ -15,9 +15,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tracehub.sectors.entry import Input, StepEntry, party_uri, seller_of
+from tracehub.sectors.entry import (
+    Input,
+    StepEntry,
+    doc,
+    ext,
+    make_event,
+    number,
+    party_uri,
+    register_sector_entry,
+    seller_of,
+)
 from tracehub.sectors.profiles import food as food_profile
-from tracehub.sectors.services_drug import doc, ext, make_event, number, register_entry
 
 SECTOR = food_profile.PROFILE.sector
 
@@ -108,7 +117,7 @@ def _build_check(clean):
 
 
 FOOD_ENTRIES = [
-    register_entry(
+    register_sector_entry(
         StepEntry(
             SECTOR,
             "market_declaration",
@@ -123,7 +132,7 @@ FOOD_ENTRIES = [
             _build_declaration,
         )
     ),
-    register_entry(
+    register_sector_entry(
         StepEntry(
             SECTOR,
             "product_inspection",
@@ -150,7 +159,7 @@ FOOD_ENTRIES = [
             _build_inspection,
         )
     ),
-    register_entry(
+    register_sector_entry(
         StepEntry(
             SECTOR,
             "ticket_receiving",
@@ -182,7 +191,7 @@ FOOD_ENTRIES = [
             _build_receiving,
         )
     ),
-    register_entry(
+    register_sector_entry(
         StepEntry(
             SECTOR,
             "inspection_check",

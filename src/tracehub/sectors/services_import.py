@@ -1,5 +1,5 @@
-"""Writes of the imported-food subsystem (G6): its step entries (registered with the G2/G6 entry of
-``services_drug``), foreign producers, the import record kept at the importer's receipt, and the
+"""Writes of the imported-food subsystem (G6): its step entries (registered with
+``entry.register_sector_entry``), foreign producers, the import record kept at the importer's receipt, and the
 retention rule on deletion requests.
 
 **Retention (记录保存期限).** Import and sales records are kept at least 6 months past the end of the
@@ -18,23 +18,29 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from tracehub.accounts.services import audit_record
 from tracehub.identifiers import IdentifierError, canonical_key
 from tracehub.registry.actors import Actor
 from tracehub.registry.models import Party, Product
-from tracehub.sectors.entry import CHINA, Input, InputErrors, party_uri, seller_of
-from tracehub.sectors.models_import import ForeignProducer, ImportRecord
-from tracehub.sectors.profiles import import_food as profile
-from tracehub.sectors.services_drug import (
-    DrugRecordInvalid,
+from tracehub.sectors.entry import (
+    CHINA,
+    Input,
+    InputErrors,
     StepEntry,
     doc,
     ext,
     make_event,
     number,
-    register_entry,
+    party_uri,
+    register_sector_entry,
+    seller_of,
 )
+from tracehub.sectors.messages import define, message
+from tracehub.sectors.models_import import ForeignProducer, ImportRecord
+from tracehub.sectors.profiles import import_food as profile
+from tracehub.sectors.services_drug import DrugRecordInvalid
 
 SECTOR = profile.SECTOR
 #: Retention: 6 months (taken as 183 days) past the shelf life, else 2 years from entry.
@@ -174,8 +180,8 @@ def _keep_import_record(*, actor: Actor, clean: Mapping[str, Any], event: dict[s
         if existing.event_id != event["eventID"]:
             raise InputErrors(
                 {
-                    "declaration": (
-                        f"lot {clean['lot_class']} of declaration {clean['declaration']} is already recorded"
+                    "declaration": message(
+                        "import_lot_recorded", lot=clean["lot_class"], declaration=clean["declaration"]
                     )
                 }
             )
@@ -238,7 +244,7 @@ def _build_retail(clean):
 
 
 IMPORT_ENTRIES = [
-    register_entry(
+    register_sector_entry(
         StepEntry(
             SECTOR,
             "shipping",
@@ -252,7 +258,7 @@ IMPORT_ENTRIES = [
             _build_shipping,
         )
     ),
-    register_entry(
+    register_sector_entry(
         StepEntry(
             SECTOR,
             "import_inspection",
@@ -260,7 +266,7 @@ IMPORT_ENTRIES = [
             _build_inspection,
         )
     ),
-    register_entry(
+    register_sector_entry(
         StepEntry(
             SECTOR,
             "customs_clearance",
@@ -268,7 +274,7 @@ IMPORT_ENTRIES = [
             _build_clearance,
         )
     ),
-    register_entry(
+    register_sector_entry(
         StepEntry(
             SECTOR,
             "import_receiving",
@@ -329,7 +335,7 @@ IMPORT_ENTRIES = [
             after=_keep_import_record,
         )
     ),
-    register_entry(
+    register_sector_entry(
         StepEntry(
             SECTOR,
             "receiving",
@@ -337,7 +343,7 @@ IMPORT_ENTRIES = [
             _build_receiving,
         )
     ),
-    register_entry(StepEntry(SECTOR, "retail", (_LOCATION, _GOODS, _TIME), _build_retail)),
+    register_sector_entry(StepEntry(SECTOR, "retail", (_LOCATION, _GOODS, _TIME), _build_retail)),
 ]
 
 
@@ -362,14 +368,14 @@ def foreign_producer_create(
     errors: dict[str, str] = {}
     number_ = (registration_number or "").strip().upper()
     if not number_ or len(number_) > 40:
-        errors["registration_number"] = "the China registration number (在华注册编号) is required"
+        errors["registration_number"] = message("import_registration_required")
     elif ForeignProducer.objects.filter(registration_number=number_).exists():
-        errors["registration_number"] = "another producer has this registration number"
+        errors["registration_number"] = message("import_registration_taken")
     if not (name or "").strip():
-        errors["name"] = "required"
+        errors["name"] = message("drug_required")
     country = (country or "").strip().upper()
     if len(country) != 2 or not country.isalpha() or country == "CN":
-        errors["country"] = "a foreign ISO 3166-1 two-letter code"
+        errors["country"] = message("import_country_foreign")
     if errors:
         raise DrugRecordInvalid(errors)
     with transaction.atomic():
@@ -392,6 +398,27 @@ def foreign_producer_create(
     return producer
 
 
+#: The import records' messages (tracehub.sectors.messages: English to clients, translated on pages).
+MESSAGES = define(
+    {
+        "import_registration_required": gettext_noop(
+            "the China registration number (在华注册编号) is required"
+        ),
+        "import_registration_taken": gettext_noop("another producer has this registration number"),
+        "import_country_foreign": gettext_noop("a foreign ISO 3166-1 two-letter code"),
+        "import_lot_recorded": gettext_noop("lot %(lot)s of declaration %(declaration)s is already recorded"),
+        "import_retention_shelf_life": gettext_noop(
+            "import record %(record)s (%(name)s, lot %(lot)s) must be kept until %(until)s: "
+            "6 months past the end of its shelf life (%(expiry)s)"
+        ),
+        "import_retention_entry": gettext_noop(
+            "import record %(record)s (%(name)s, lot %(lot)s) must be kept until %(until)s: "
+            "2 years from entry (%(entry)s) for food without a shelf life"
+        ),
+    }
+)
+
+
 class RetentionRefused(Exception):
     """A deletion request inside the retention period: ``reason`` says until when and why."""
 
@@ -411,17 +438,22 @@ def import_record_delete(
     today = today or timezone.now().astimezone(CHINA).date()
     if today < record.retain_until:
         if record.shelf_life_days:
-            why = (
-                f"import record {record.pk} ({record.name}, lot {record.lot}) must be kept until "
-                f"{record.retain_until.isoformat()}: 6 months past the end of its shelf life "
-                f"({record.expiry_date.isoformat()})"
+            why = message(
+                "import_retention_shelf_life",
+                record=record.pk,
+                name=record.name,
+                lot=record.lot,
+                until=record.retain_until,
+                expiry=record.expiry_date,
             )
         else:
-            why = (
-                f"import record {record.pk} ({record.name}, lot {record.lot}) must be kept until "
-                f"{record.retain_until.isoformat()}: 2 years from entry "
-                f"({record.entry_date.isoformat()}) for "
-                "food without a shelf life"
+            why = message(
+                "import_retention_entry",
+                record=record.pk,
+                name=record.name,
+                lot=record.lot,
+                until=record.retain_until,
+                entry=record.entry_date,
             )
         raise RetentionRefused(why, retain_until=record.retain_until)
     with transaction.atomic():

@@ -24,6 +24,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from tracehub.accounts.services import audit_record
 from tracehub.epcis.hashing import event_hash
@@ -43,6 +44,7 @@ from tracehub.sectors.entry import (
     seller_of,
     signed_decimal,
 )
+from tracehub.sectors.messages import define, message, refusal
 from tracehub.sectors.models import StepImport
 from tracehub.sectors.models_liquor import (
     LiquorFilingStatus,
@@ -100,7 +102,7 @@ class SectorEntry:
     def step_inputs(self, step: str) -> tuple[Input, ...]:
         if step not in self.inputs:
             raise StepRefused(
-                {0: [{"field": "step", "message": f"unknown step {step!r}; steps: {', '.join(self.inputs)}"}]}
+                {0: [refusal("step", message("step_unknown", step=repr(step), steps=", ".join(self.inputs)))]}
             )
         return self.inputs[step]
 
@@ -259,6 +261,30 @@ class SlipLine:
     unit_price: Decimal
 
 
+#: The liquor entries' messages (tracehub.sectors.messages: English to clients, translated on pages).
+MESSAGES = define(
+    {
+        "liquor_items_format": gettext_noop("write each line as lot=quantity@unit price"),
+        "liquor_items_numbers": gettext_noop("quantity > 0 and unit price ≥ 0 are required"),
+        "liquor_items_required": gettext_noop("at least one line is required"),
+        "liquor_seller_unfiled": gettext_noop(
+            "%(party)s has no approved liquor filing (酒类流通备案): "
+            "only filed operators issue accompanying slips"
+        ),
+        "liquor_buyer_unfiled": gettext_noop(
+            "%(party)s has no approved liquor filing (酒类流通备案): "
+            "liquor is sold wholesale to filed operators only"
+        ),
+        "liquor_lot_unregistered": gettext_noop(
+            "%(lot)s is not a lot of a registered liquor product (酒类产品信息)"
+        ),
+        "liquor_slip_unknown": gettext_noop("accompanying slip %(number)s was never issued"),
+        "liquor_slips_exhausted": gettext_noop("no accompanying slip number is left this year"),
+        "liquor_slip_unallocated": gettext_noop("no accompanying slip number could be allocated; try again"),
+    }
+)
+
+
 def _liquor_parse(spec: Input, text: str) -> Any:
     if spec.kind == "x-items":
         lines = []
@@ -268,23 +294,23 @@ def _liquor_parse(spec: Input, text: str) -> Any:
             lot, sep, rest = part.strip().rpartition("=")
             quantity, at, price = rest.partition("@")
             if not sep or not at or not lot.strip():
-                raise ValueError("write each line as lot=quantity@unit price")
+                raise ValueError(message("liquor_items_format"))
             canonical_key(lot.strip())
             q, p = signed_decimal(quantity.strip()), signed_decimal(price.strip())
             if q <= 0 or p < 0:
-                raise ValueError("quantity > 0 and unit price ≥ 0 are required")
+                raise ValueError(message("liquor_items_numbers"))
             lines.append(SlipLine(lot.strip(), q, p))
         if not lines:
-            raise ValueError("at least one line is required")
+            raise ValueError(message("liquor_items_required"))
         return lines
     if spec.kind == "x-plate":
         plate = text.strip().upper().replace("•", "·")
         if not liquor.PLATE.match(plate):
-            raise ValueError("a Chinese vehicle plate such as 闽D·12345 is required")
+            raise ValueError(message("liquor_plate_required"))
         return plate
     if spec.kind == "x-slip":
         return parse_liquor_slip_number(text).number
-    raise ValueError(f"unknown input kind {spec.kind}")
+    raise ValueError(message("input_kind_unknown", kind=spec.kind))
 
 
 def approved_filing(party: Party) -> LiquorOperatorFiling | None:
@@ -315,24 +341,18 @@ def _liquor_check(step: str, clean: dict[str, Any]) -> dict[str, str]:
     if step == "wholesale":
         seller = seller_of(clean["location"])
         if approved_filing(seller) is None:
-            errors["location"] = (
-                f"{seller.name} has no approved liquor filing (酒类流通备案): "
-                "only filed operators issue accompanying slips"
-            )
+            errors["location"] = message("liquor_seller_unfiled", party=seller.name)
         if approved_filing(clean["buyer"]) is None:
-            errors["buyer"] = (
-                f"{clean['buyer'].name} has no approved liquor filing (酒类流通备案): "
-                "liquor is sold wholesale to filed operators only"
-            )
+            errors["buyer"] = message("liquor_buyer_unfiled", party=clean["buyer"].name)
         for line in clean["items"]:
             product = product_of_lot(line.lot)
             if product is None or not hasattr(product, "liquor"):
-                errors["items"] = f"{line.lot} is not a lot of a registered liquor product (酒类产品信息)"
+                errors["items"] = message("liquor_lot_unregistered", lot=line.lot)
                 break
     if step == "receiving":
         slip = LiquorSlip.objects.filter(number=clean["slip"]).first()
         if slip is None:
-            errors["slip"] = f"accompanying slip {clean['slip']} was never issued"
+            errors["slip"] = message("liquor_slip_unknown", number=clean["slip"])
     return errors
 
 
@@ -344,9 +364,9 @@ def _items(lines: list[SlipLine]) -> list[dict[str, Any]]:
         item: dict[str, Any] = {
             "epcClass": line.lot,
             "name": product.name,
-            "quantity": entry._number(line.quantity),
+            "quantity": entry.number(line.quantity),
             "uom": "H87",
-            "unitPrice": entry._number(line.unit_price),
+            "unitPrice": entry.number(line.unit_price),
             "origin": info.origin,
             "lot": _lot_number(line.lot),
         }
@@ -358,9 +378,7 @@ def _allocate_slip(*, prefecture: str, year: int) -> tuple[str, int]:
     last = LiquorSlip.objects.filter(prefecture=prefecture, year=year).aggregate(m=Max("sequence"))["m"]
     sequence = 1 if last is None else last + 1
     if sequence > 99999:
-        raise StepRefused(
-            {0: [{"field": "location", "message": "no accompanying slip number is left this year"}]}
-        )
+        raise StepRefused({0: [refusal("location", message("liquor_slips_exhausted"))]})
     return make_liquor_slip_number(prefecture, year, sequence), sequence
 
 
@@ -417,9 +435,7 @@ def _wholesale(step_spec, clean: dict[str, Any]) -> tuple[dict[str, Any], dict[s
         except IntegrityError:
             continue  # another shipment took this number at the same moment: take the next one
         return event, {"slip": slip.number}
-    raise StepRefused(
-        {0: [{"field": "location", "message": "no accompanying slip number could be allocated; try again"}]}
-    )
+    raise StepRefused({0: [refusal("location", message("liquor_slip_unallocated"))]})
 
 
 def _liquor_make(step: str, clean: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -433,7 +449,7 @@ def _liquor_make(step: str, clean: dict[str, Any]) -> tuple[dict[str, Any], dict
         if clean.get("codes"):
             event["epcList"] = list(clean["codes"])
         event["quantityList"] = [
-            {"epcClass": clean["lot"], "quantity": entry._number(clean["quantity"]), "uom": "H87"}
+            {"epcClass": clean["lot"], "quantity": entry.number(clean["quantity"]), "uom": "H87"}
         ]
         place(event, step_spec, location, action="ADD")
         event["ilmd"] = {
@@ -466,11 +482,11 @@ def _liquor_make(step: str, clean: dict[str, Any]) -> tuple[dict[str, Any], dict
         extra["slip"] = slip.number
     elif step in ("retail", "consumption"):
         event["quantityList"] = [
-            {"epcClass": clean["lot"], "quantity": entry._number(clean["quantity"]), "uom": "H87"}
+            {"epcClass": clean["lot"], "quantity": entry.number(clean["quantity"]), "uom": "H87"}
         ]
         place(event, step_spec, location)
         if step == "retail" and clean.get("unit_price") is not None:
-            event["tracehub:unitPrice"] = entry._number(clean["unit_price"])
+            event["tracehub:unitPrice"] = entry.number(clean["unit_price"])
     else:  # pragma: no cover - LIQUOR_INPUTS and this function list the same steps
         raise KeyError(step)
     return finish(event), extra

@@ -17,6 +17,8 @@ urlpatterns = [
     path("certificates/<str:number>/", views.certificate, name="certificate"),
     path("tests/new", views.test_new, name="test-new"),
     path("inspections/new", views.inspection_new, name="inspection-new"),
+    path("import/<str:kind>/", views.excel_import, name="import"),
+    path("import/<str:kind>/template.xlsx", views.excel_template, name="template"),
     path("evaluation/", views.evaluation, name="evaluation"),
     path("coverage/", views.coverage, name="coverage"),
 ]

@@ -13,6 +13,9 @@ urlpatterns = [
     path("ledger/<int:pk>/buyer-id", views.buyer_reveal, name="reveal"),
     path("stock/", views.stock, name="stock"),
     path("usages/", views.usages, name="usages"),
+    # Before the ledgers' <str:ledger>/ patterns, which "usages" would otherwise match.
+    path("usages/import/", views.usage_import, name="usage-import"),
+    path("usages/template.xlsx", views.usage_template, name="usage-template"),
     path("catalogue/", views.catalogue, name="catalogue"),
     path("outlets/", views.outlets, name="outlets"),
     path("outlets/<int:pk>/undesignate", views.outlet_undesignate, name="undesignate"),

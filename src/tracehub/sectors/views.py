@@ -18,6 +18,7 @@ from tracehub.sectors import selectors
 from tracehub.sectors.entry import STEP_INPUTS
 from tracehub.sectors.forms import StepForm, UploadForm
 from tracehub.sectors.imports import template_xlsx
+from tracehub.sectors.messages import render as render_message
 from tracehub.sectors.models import StepImportStatus
 from tracehub.sectors.profile import registry
 from tracehub.sectors.profiles.meat_veg import SECTOR
@@ -76,7 +77,9 @@ def step_form(request, step: str):
                 status = 403 if exc.forbidden else 400
                 for error in exc.errors:
                     name = error["field"] if error["field"] in form.fields else None
-                    message = error["message"] if name else f"{error['field']}: {error['message']}"
+                    # In the user's language, from the error's code and params (tracehub.sectors.messages).
+                    text = render_message(error)
+                    message = text if name else f"{error['field']}: {text}"
                     form.add_error(name, message)
             else:
                 if result.voucher is not None:
@@ -129,7 +132,7 @@ def import_upload(request, step: str):
             except StepRefused as exc:
                 status = 400
                 for error in exc.errors:
-                    form.add_error("file", error["message"])
+                    form.add_error("file", render_message(error))
             else:
                 return redirect("sectors:import-detail", pk=batch.pk)
         else:
@@ -183,6 +186,6 @@ def import_commit(request, pk: int):
         step_import_commit(actor=actor, batch=batch)
     except StepRefused as exc:
         return HttpResponse(
-            "; ".join(e["message"] for e in exc.errors), status=409, content_type="text/plain"
+            "; ".join(render_message(e) for e in exc.errors), status=409, content_type="text/plain"
         )
     return redirect(reverse("sectors:import-detail", kwargs={"pk": batch.pk}))

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import segno
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,7 +25,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tracehub.accounts.models import District
 from tracehub.registry.models import Location, Party
 from tracehub.registry.views.base import console_actor
-from tracehub.sectors import selectors, selectors_agri
+from tracehub.sectors import selectors, selectors_agri, services_agri_excel
+from tracehub.sectors.forms import UploadForm
+from tracehub.sectors.messages import render as render_message
 from tracehub.sectors.models_agri import (
     CertificateCommitment,
     CommitmentBasis,
@@ -72,8 +75,10 @@ def _own_party(actor) -> Party:
 
 
 def _show(form: forms.Form, exc: AgriInvalid) -> None:
+    # The service's messages are English with their code; the form shows them in the reader's
+    # language (issue #8 i18n).
     for key, message in exc.errors.items():
-        form.add_error(key if key in form.fields else None, message)
+        form.add_error(key if key in form.fields else None, render_message(message))
 
 
 def _own_locations(actor):
@@ -327,7 +332,7 @@ def certificate_new(request):
             _show(form, exc)
         except StepRefused as exc:
             for error in exc.errors:
-                form.add_error(None, f"{error['field']}: {error['message']}")
+                form.add_error(None, f"{error['field']}: {render_message(error)}")
         else:
             return redirect("sectors_agri:certificate", number=found.number)
     return _form_page(
@@ -416,6 +421,72 @@ def inspection_new(request):
                 return redirect("sectors_agri:index")
     return _form_page(
         request, form, _("Record a market inspection"), 400 if request.method == "POST" else 200
+    )
+
+
+# -- Excel uploads of certificates, rapid tests and plots (issue #6 item 6) ----------------------
+
+EXCEL_TITLES = {
+    "certificates": gettext_lazy("Compliance certificates"),
+    "tests": gettext_lazy("Rapid residue tests"),
+    "plots": gettext_lazy("Planting plots"),
+}
+
+
+def _excel_actor(request, kind: str):
+    """Who uploads a kind: whoever may use its phone form (certificates and plots: a farm's or
+    co-operative's users; tests: those and the agriculture bureau). Each row's service checks again."""
+    if kind not in services_agri_excel.AGRI_KINDS:
+        raise Http404("no such upload")
+    actor = _actor(request)
+    if kind != "tests":
+        _own_party(actor)
+    return actor
+
+
+@login_required
+def excel_template(request, kind: str):
+    _excel_actor(request, kind)
+    response = HttpResponse(
+        services_agri_excel.template_xlsx(kind),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="tracehub-agri-{kind}.xlsx"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def excel_import(request, kind: str):
+    """Upload a filled template: "check" shows every row with its errors (row, column, reason);
+    "import" stores all rows or none. Nothing of the file is kept between the two."""
+    actor = _excel_actor(request, kind)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    status, upload = 200, None
+    if request.method == "POST":
+        if form.is_valid():
+            commit = request.POST.get("action") == "import"
+            upload = services_agri_excel.excel_upload(
+                actor=actor, kind=kind, content=form.cleaned_data["file"].read(), commit=commit
+            )
+            if upload.errors:
+                status = 400
+            elif commit:
+                messages.success(request, _("%(n)d rows stored.") % {"n": upload.stored})
+                return redirect("sectors_agri:index")
+        else:
+            status = 400
+    return render(
+        request,
+        "sectors/agri/import.html",
+        {
+            "title": EXCEL_TITLES[kind],
+            "template_url": reverse("sectors_agri:template", kwargs={"kind": kind}),
+            "form": form,
+            "upload": upload,
+            "headers": [services_agri_excel.column_label(i) for i in services_agri_excel.KINDS[kind].columns],
+        },
+        status=status,
     )
 
 

@@ -30,6 +30,7 @@ from tracehub.registry.models import Party
 from tracehub.registry.views.base import console_actor
 from tracehub.sectors import selectors_agri_input as selectors
 from tracehub.sectors.forms import UploadForm
+from tracehub.sectors.messages import render as render_message
 from tracehub.sectors.models_agri_input import AgriInputKind, LedgerDirection, LedgerSource
 from tracehub.sectors.services_agri_input import (
     INPUTS,
@@ -167,7 +168,7 @@ def ledger_form(request, ledger: str):
                 for error in exc.errors:
                     name = error["field"] if error["field"] in form.fields else None
                     form.add_error(
-                        name, error["message"] if name else f"{error['field']}: {error['message']}"
+                        name, render_message(error) if name else f"{error['field']}: {render_message(error)}"
                     )
             else:
                 form = LedgerForm(direction=direction, actor=actor)
@@ -404,8 +405,10 @@ class DesignateForm(forms.Form):
 
 
 def _form_errors(form, errors: dict[str, str]) -> None:
+    # The service's messages are English with their code; the form shows them in the reader's
+    # language (issue #8 i18n).
     for key, message in errors.items():
-        form.add_error(key if key in form.fields else None, message)
+        form.add_error(key if key in form.fields else None, render_message(message))
 
 
 @login_required
@@ -495,7 +498,9 @@ def outlet_undesignate(request, pk: int):
         )
     except AgriInputInvalid as exc:
         return HttpResponse(
-            "; ".join(exc.errors.values()), status=400, content_type="text/plain; charset=utf-8"
+            "; ".join(render_message(m) for m in exc.errors.values()),
+            status=400,
+            content_type="text/plain; charset=utf-8",
         )
     except Conflict as exc:
         return HttpResponse(str(exc.message), status=409, content_type="text/plain; charset=utf-8")
@@ -589,5 +594,68 @@ def usages(request):
         request,
         "sectors/agri_input/usages.html",
         {"form": form, "recorded": recorded, "rows": selectors.usages(actor=actor)[:100], "ns": NS},
+        status=status,
+    )
+
+
+# -- usage filing by Excel (issue #6 item 6) ---------------------------------------------------------------
+
+
+def _usage_filer(request):
+    """Who uploads usage filings: a farm's users, as for the form (each row's service checks again)."""
+    actor = console_actor(request.user)
+    if not actor.acts_for_party:
+        raise PermissionDenied(_("Only a farm's users file usage."))
+    return actor
+
+
+@login_required
+def usage_template(request):
+    from tracehub.sectors import services_agri_excel
+
+    _usage_filer(request)
+    response = HttpResponse(
+        services_agri_excel.template_xlsx("usages"),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="tracehub-agri-input-usages.xlsx"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def usage_import(request):
+    """Upload a filled template of usage filings: "check" shows every row with its errors (row,
+    column, reason); "import" stores all rows or none. Nothing of the file is kept between the two."""
+    from django.urls import reverse
+
+    from tracehub.sectors import services_agri_excel
+
+    actor = _usage_filer(request)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    status, upload = 200, None
+    if request.method == "POST":
+        if form.is_valid():
+            commit = request.POST.get("action") == "import"
+            upload = services_agri_excel.excel_upload(
+                actor=actor, kind="usages", content=form.cleaned_data["file"].read(), commit=commit
+            )
+            if upload.errors:
+                status = 400
+            elif commit:
+                messages.success(request, _("%(n)d rows stored.") % {"n": upload.stored})
+                return redirect(f"{NS}:usages")
+        else:
+            status = 400
+    return render(
+        request,
+        "sectors/agri/import.html",
+        {
+            "title": _("Usage filing (使用备案)"),
+            "template_url": reverse(f"{NS}:usage-template"),
+            "form": form,
+            "upload": upload,
+            "headers": [services_agri_excel.column_label(i) for i in services_agri_excel.USAGE_COLUMNS],
+        },
         status=status,
     )

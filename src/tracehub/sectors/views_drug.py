@@ -2,7 +2,7 @@
 G2/G6 sectors (phone-sized forms and Excel imports, shared by /console/sectors/import_food/).
 
 The step pages take their sector from the URL configuration (``urls_drug``, ``urls_import``) and
-call the one entry service (``services_drug.record_rows``), as the API does.
+call the one entry service (``services.steps_record``), as the API does.
 """
 
 from __future__ import annotations
@@ -21,21 +21,14 @@ from tracehub.registry.actors import Actor
 from tracehub.registry.models import PartyType, Product
 from tracehub.registry.views.base import console_actor
 from tracehub.sectors import selectors, selectors_drug
-from tracehub.sectors.entry import party_uri
+from tracehub.sectors.entry import StepEntry, entries_of, entry_for, party_uri
 from tracehub.sectors.forms import UploadForm
+from tracehub.sectors.imports import template_xlsx
+from tracehub.sectors.messages import render as render_message
 from tracehub.sectors.models import StepImportStatus
 from tracehub.sectors.profile import registry
 from tracehub.sectors.profiles.drug import DISPENSE_TYPE_LABELS
-from tracehub.sectors.services import StepRefused
-from tracehub.sectors.services_drug import (
-    StepEntry,
-    entries_of,
-    entry_for,
-    record_one,
-    step_import_commit,
-    step_import_create,
-    template_xlsx,
-)
+from tracehub.sectors.services import StepRefused, step_import_commit, step_import_create, step_record
 from tracehub.sectors.services_food import CERTIFICATE_KIND_LABELS, RESULT_LABELS
 
 NAMESPACES = {"drug": "sectors_drug", "import_food": "sectors_import", "food": "sectors_food"}
@@ -159,13 +152,13 @@ def step_form(request, step: str, sector: str):
     if request.method == "POST":
         if form.is_valid():
             try:
-                recorded = record_one(actor=actor, sector=sector, step=step, data=form.inputs())
+                recorded = step_record(actor=actor, sector=sector, step=step, data=form.inputs())
             except StepRefused as exc:
                 status = 403 if exc.forbidden else 400
                 for error in exc.errors:
                     name = error["field"] if error["field"] in form.fields else None
                     form.add_error(
-                        name, error["message"] if name else f"{error['field']}: {error['message']}"
+                        name, render_message(error) if name else f"{error['field']}: {render_message(error)}"
                     )
             else:
                 form = EntryForm(spec=spec, actor=actor)
@@ -207,11 +200,13 @@ def import_upload(request, step: str, sector: str):
     if request.method == "POST":
         if form.is_valid():
             try:
-                batch = step_import_create(actor=actor, spec=spec, content=form.cleaned_data["file"].read())
+                batch = step_import_create(
+                    actor=actor, sector=spec.sector, step=spec.step, content=form.cleaned_data["file"].read()
+                )
             except StepRefused as exc:
                 status = 400
                 for error in exc.errors:
-                    form.add_error("file", error["message"])
+                    form.add_error("file", render_message(error))
             else:
                 return redirect(f"{NAMESPACES[sector]}:import-detail", pk=batch.pk)
         else:
@@ -271,7 +266,7 @@ def import_commit(request, pk: int, sector: str):
         step_import_commit(actor=actor, batch=batch)
     except StepRefused as exc:
         return HttpResponse(
-            "; ".join(e["message"] for e in exc.errors), status=409, content_type="text/plain"
+            "; ".join(render_message(e) for e in exc.errors), status=409, content_type="text/plain"
         )
     return redirect(reverse(f"{NAMESPACES[sector]}:import-detail", kwargs={"pk": batch.pk}))
 

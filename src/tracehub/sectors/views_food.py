@@ -13,25 +13,30 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from tracehub.registry.views.base import console_actor
+from tracehub.sectors.messages import render as render_message
+from tracehub.sectors.messages import rule_of
 from tracehub.sectors.profile import registry
-from tracehub.sectors.services import StepRefused
-from tracehub.sectors.services_drug import record_one
+from tracehub.sectors.services import StepRefused, step_record
 from tracehub.sectors.views_drug import NAMESPACES, EntryForm, _label, _may_record, _spec, _steps
 
 SECTOR = "food"
 
 
-def refusal_reason(message: str) -> str:
-    """A food rule's refusal, explained in the user's language, followed by the rule's message."""
-    if message.startswith("market access refused"):
+def refusal_reason(error: dict) -> str:
+    """A food rule's refusal, explained in the user's language, followed by the rule's message (in
+    the user's language too). Decided by the error's rule code, never by its English text (G1; the
+    codes of tracehub.sectors.profiles.food)."""
+    message = render_message(error)
+    code = error.get("code") or ""
+    if rule_of(code) == "inspection_passed":
         reason = _("Market access refused: a product inspection of this lot failed; it cannot be received.")
-    elif "holds no food production or business licence" in message:
+    elif code == "supplier_licensed":
         reason = _("The supplier holds no food production or business licence valid on the day of receipt.")
-    elif message.startswith("supplier ") and "food is received only from filed parties" in message:
+    elif code in ("supplier_licensed:unregistered", "supplier_licensed:unfiled"):
         reason = _("The supplier is not filed: food is received only from filed parties.")
     else:
         return message
-    return f"{reason} ({message})"
+    return _("%(reason)s (%(message)s)") % {"reason": reason, "message": message}
 
 
 @login_required
@@ -56,12 +61,12 @@ def step_form(request, step: str):
     if request.method == "POST":
         if form.is_valid():
             try:
-                recorded = record_one(actor=actor, sector=SECTOR, step=step, data=form.inputs())
+                recorded = step_record(actor=actor, sector=SECTOR, step=step, data=form.inputs())
             except StepRefused as exc:
                 status = 403 if exc.forbidden else 400
                 for error in exc.errors:
                     name = error["field"] if error["field"] in form.fields else None
-                    message = refusal_reason(error["message"])
+                    message = refusal_reason(error)
                     form.add_error(name, message if name else f"{error['field']}: {message}")
             else:
                 form = EntryForm(spec=spec, actor=actor)

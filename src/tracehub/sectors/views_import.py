@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from tracehub.registry.views.base import console_actor
 from tracehub.sectors import selectors_import
+from tracehub.sectors.messages import render as render_message
 from tracehub.sectors.services_import import RetentionRefused, import_record_delete
 from tracehub.sectors.views_drug import NAMESPACES, _may_record, _steps
 
@@ -60,7 +61,11 @@ def record_delete(request, pk: int):
         return render(
             request,
             "sectors/import_food/record.html",
-            {"record": found, "sales": selectors_import.import_sales_records(found), "refused": exc.reason},
+            {
+                "record": found,
+                "sales": selectors_import.import_sales_records(found),
+                "refused": render_message(exc.reason),
+            },
             status=409,
         )
     return redirect("sectors_import:index")

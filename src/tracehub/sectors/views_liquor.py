@@ -24,6 +24,7 @@ from tracehub.registry.models import Party
 from tracehub.registry.views.base import console_actor
 from tracehub.sectors import selectors, selectors_liquor
 from tracehub.sectors.entry import Input, party_uri
+from tracehub.sectors.messages import render as render_message
 from tracehub.sectors.models import StepImportStatus
 from tracehub.sectors.models_liquor import LiquorOperatorFiling, LiquorOperatorKind, LiquorProduct
 from tracehub.sectors.profile import registry
@@ -138,7 +139,7 @@ def entry_form(request, *, spec: SectorEntry, ns: str, step: str, after=None):
                 for error in exc.errors:
                     name = error["field"] if error["field"] in form.fields else None
                     form.add_error(
-                        name, error["message"] if name else f"{error['field']}: {error['message']}"
+                        name, render_message(error) if name else f"{error['field']}: {render_message(error)}"
                     )
             else:
                 if after is not None and (response := after(result)) is not None:
@@ -187,7 +188,7 @@ def entry_import(request, *, spec: SectorEntry, ns: str, step: str):
             except StepRefused as exc:
                 status = 400
                 for error in exc.errors:
-                    form.add_error("file", error["message"])
+                    form.add_error("file", render_message(error))
             else:
                 return redirect(f"{ns}:import-detail", pk=batch.pk)
         else:
@@ -241,7 +242,7 @@ def entry_import_commit(request, *, spec: SectorEntry, ns: str, pk: int):
         step_import_commit(actor=actor, spec=spec, batch=batch)
     except StepRefused as exc:
         return HttpResponse(
-            "; ".join(e["message"] for e in exc.errors), status=409, content_type="text/plain"
+            "; ".join(render_message(e) for e in exc.errors), status=409, content_type="text/plain"
         )
     return redirect(reverse(f"{ns}:import-detail", kwargs={"pk": batch.pk}))
 

@@ -13,9 +13,11 @@ a highly toxic pesticide (高毒农药, by the catalogue) is sold only where a d
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from tracehub.epcis.profiles import ProfileError, register_refusal_hook
 from tracehub.identifiers import IdentifierError, canonical_key
+from tracehub.sectors.messages import define, message, profile_error
 from tracehub.sectors.profile import (
     CheckContext,
     Field,
@@ -83,14 +85,27 @@ def designated_outlet(ctx: CheckContext) -> list[ProfileError]:
     outlets = DesignatedOutlet.objects.filter(dealer_id__in=dealers, valid_from__lte=day)
     if any(o.valid_on(day) for o in outlets):
         return []
-    where = f"the dealer of {site}" if location is not None else f"{site} (not a registered location)"
+    where = message(
+        "designated_outlet:dealer_of" if location is not None else "designated_outlet:unregistered", site=site
+    )
     return [
-        ProfileError(
-            "bizLocation.id",
-            f"designated outlet rule (高毒农药定点经营): {number} {product.name} is a highly toxic "
-            f"pesticide; {where} is not a designated outlet on {day}",
+        profile_error(
+            "bizLocation.id", "designated_outlet", number=number, product=product.name, where=where, day=day
         )
     ]
+
+
+#: The rule's messages (tracehub.sectors.messages: translated on pages, English to clients).
+MESSAGES = define(
+    {
+        "designated_outlet": gettext_noop(
+            "designated outlet rule (高毒农药定点经营): %(number)s %(product)s is a highly toxic "
+            "pesticide; %(where)s is not a designated outlet on %(day)s"
+        ),
+        "designated_outlet:dealer_of": gettext_noop("the dealer of %(site)s"),
+        "designated_outlet:unregistered": gettext_noop("%(site)s (not a registered location)"),
+    }
+)
 
 
 DESIGNATED_OUTLET = Rule(

@@ -19,9 +19,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.translation import gettext_noop
+
 from tracehub.epcis.profiles import CaptureBatch, ProfileError, register_capture_hook
 from tracehub.identifiers import IdentifierError
 from tracehub.identifiers.platform import parse_platform_uri
+from tracehub.sectors.messages import define, profile_error
 from tracehub.sectors.profile import (
     CheckContext,
     Field,
@@ -157,14 +160,7 @@ def _event_day(ctx: CheckContext) -> dt.date:
 def pack_codes(ctx: CheckContext) -> list[ProfileError]:
     """赋码/核销: every object is a sales pack code (drug trace code or SGTIN)."""
     wrong = [k for k in ctx.index("epc") if not _pack_code(k)]
-    return [
-        ProfileError(
-            "epcList",
-            f"{key} is not a drug pack code: packs are coded and dispensed by 20-digit drug trace code "
-            f"({DRUG_CODE_PREFIX}<20 digits>) or GS1 SGTIN (01 + 21)",
-        )
-        for key in wrong
-    ]
+    return [profile_error("epcList", "pack_codes", key=key, prefix=DRUG_CODE_PREFIX) for key in wrong]
 
 
 def licensed_receiver(ctx: CheckContext) -> list[ProfileError]:
@@ -178,21 +174,10 @@ def licensed_receiver(ctx: CheckContext) -> list[ProfileError]:
     licensed = drug_licence_holders([p.pk for p in parties.values() if p is not None], day=day)
     for key, party in parties.items():
         if party is None:
-            errors.append(
-                ProfileError(
-                    "destinationList",
-                    f"destination {key} is not a party filed on the platform: drugs are shipped only to "
-                    "parties holding a valid drug licence",
-                )
-            )
+            errors.append(profile_error("destinationList", "licensed_receiver:unfiled", key=key))
         elif party.pk not in licensed:
             errors.append(
-                ProfileError(
-                    "destinationList",
-                    f"destination {party.name} ({key}) holds no valid drug manufacturing or distribution "
-                    f"licence (药品生产/经营许可证) or medical institution licence on {day.isoformat()}: drugs "
-                    "are shipped and received only between licensed parties",
-                )
+                profile_error("destinationList", "licensed_receiver", party=party.name, key=key, day=day)
             )
     return errors
 
@@ -214,6 +199,25 @@ def _dispensing_captured(batch: CaptureBatch) -> None:
 
 register_capture_hook(_dispensing_captured, biz_steps=("dispensing",))
 
+
+#: The rules' messages (tracehub.sectors.messages: translated on pages, English to clients).
+MESSAGES = define(
+    {
+        "pack_codes": gettext_noop(
+            "%(key)s is not a drug pack code: packs are coded and dispensed by 20-digit drug trace code "
+            "(%(prefix)s<20 digits>) or GS1 SGTIN (01 + 21)"
+        ),
+        "licensed_receiver:unfiled": gettext_noop(
+            "destination %(key)s is not a party filed on the platform: drugs are shipped only to "
+            "parties holding a valid drug licence"
+        ),
+        "licensed_receiver": gettext_noop(
+            "destination %(party)s (%(key)s) holds no valid drug manufacturing or distribution "
+            "licence (药品生产/经营许可证) or medical institution licence on %(day)s: drugs "
+            "are shipped and received only between licensed parties"
+        ),
+    }
+)
 
 PACK_CODES = Rule(
     "pack_codes",

@@ -16,8 +16,11 @@ events. An enterprise that runs its own system pushes the same events through EP
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
+
 from tracehub.epcis.profiles import CaptureBatch, ProfileError, register_capture_hook
 from tracehub.identifiers import IdentifierError, canonical_key
+from tracehub.sectors.messages import define, profile_error
 from tracehub.sectors.profile import (
     CheckContext,
     Field,
@@ -158,20 +161,10 @@ def recipe_known(ctx: CheckContext) -> list[ProfileError]:
     parties = [p for p in (location.party_id, location.operator_id) if p] if location else []
     if not Recipe.objects.filter(party_id__in=parties, code=code, status=RecipeStatus.ACTIVE).exists():
         return [
-            ProfileError(
-                "tracehub:recipe",
-                f"recipe {code!r} is not an active recipe (配方) of the enterprise producing at "
-                f"{ctx.values.get('site')}: register it first (POST /api/v1/sectors/enterprise/recipes)",
-            )
+            profile_error("tracehub:recipe", "recipe_known", code=repr(code), site=ctx.values.get("site"))
         ]
     if not ctx.event.get("inputQuantityList") or not ctx.event.get("outputQuantityList"):
-        return [
-            ProfileError(
-                "inputQuantityList",
-                "a production by recipe gives its inputs and output with quantities "
-                "(inputQuantityList, outputQuantityList), to be checked against the recipe",
-            )
-        ]
+        return [profile_error("inputQuantityList", "recipe_known:quantities")]
     return []
 
 
@@ -185,14 +178,30 @@ def control_point_known(ctx: CheckContext) -> list[ProfileError]:
         party_id__in=parties, code=code, status=ControlPointStatus.ACTIVE
     ).exists():
         return [
-            ProfileError(
-                "tracehub:controlPoint",
-                f"control point {code!r} is not a monitored control point (关键控制点) of the enterprise at "
-                f"{ctx.values.get('site')}",
+            profile_error(
+                "tracehub:controlPoint", "control_point_known", code=repr(code), site=ctx.values.get("site")
             )
         ]
     return []
 
+
+#: The rules' messages (tracehub.sectors.messages: translated on pages, English to clients).
+MESSAGES = define(
+    {
+        "recipe_known": gettext_noop(
+            "recipe %(code)s is not an active recipe (配方) of the enterprise producing at %(site)s: "
+            "register it first (POST /api/v1/sectors/enterprise/recipes)"
+        ),
+        "recipe_known:quantities": gettext_noop(
+            "a production by recipe gives its inputs and output with quantities "
+            "(inputQuantityList, outputQuantityList), to be checked against the recipe"
+        ),
+        "control_point_known": gettext_noop(
+            "control point %(code)s is not a monitored control point (关键控制点) of the enterprise "
+            "at %(site)s"
+        ),
+    }
+)
 
 RECIPE_KNOWN = Rule(
     "recipe_known",

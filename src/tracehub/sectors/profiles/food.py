@@ -15,9 +15,11 @@ from __future__ import annotations
 import orjson
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from tracehub.epcis.profiles import CaptureBatch, ProfileError, register_refusal_hook
 from tracehub.identifiers import IdentifierError, canonical_key
+from tracehub.sectors.messages import define, profile_error
 from tracehub.sectors.profile import (
     CheckContext,
     Field,
@@ -78,12 +80,14 @@ def supplier_licensed(ctx: CheckContext) -> list[ProfileError]:
     for key in suppliers:
         party = _party_of(key)
         if party is None or party.filing_status != FilingStatus.APPROVED:
-            state = "not registered" if party is None else f"filed as {party.filing_status}"
-            errors.append(
-                ProfileError(
-                    "sourceList", f"supplier {key} is {state}: food is received only from filed parties"
+            if party is None:
+                errors.append(profile_error("sourceList", "supplier_licensed:unregistered", key=key))
+            else:
+                errors.append(
+                    profile_error(
+                        "sourceList", "supplier_licensed:unfiled", key=key, status=party.filing_status
+                    )
                 )
-            )
             continue
         valid = Licence.objects.filter(party=party, kind__in=FOOD_LICENCES).filter(
             Q(valid_from__isnull=True) | Q(valid_from__lte=day),
@@ -91,11 +95,7 @@ def supplier_licensed(ctx: CheckContext) -> list[ProfileError]:
         )
         if not valid.exists():
             errors.append(
-                ProfileError(
-                    "sourceList",
-                    f"supplier {party.name} ({key}) holds no food production or business licence "
-                    f"valid on {day}",
-                )
+                profile_error("sourceList", "supplier_licensed", party=party.name, key=key, day=day)
             )
     return errors
 
@@ -128,14 +128,28 @@ def inspection_passed(ctx: CheckContext) -> list[ProfileError]:
     found = [event_id for event_id, document in inspections if _failed(orjson.loads(document))]
     if not found:
         return []
-    return [
-        ProfileError(
-            "quantityList",
-            f"market access refused (市场准入): a product inspection of this lot failed (event {found[0]}); "
-            "a lot with a failed test cannot be received",
-        )
-    ]
+    return [profile_error("quantityList", "inspection_passed", event=found[0])]
 
+
+#: The rules' messages (tracehub.sectors.messages: translated on pages, English to clients). The
+#: codes start with the rule's key, which the market-access refusal hook and the food form read.
+MESSAGES = define(
+    {
+        "supplier_licensed:unregistered": gettext_noop(
+            "supplier %(key)s is not registered: food is received only from filed parties"
+        ),
+        "supplier_licensed:unfiled": gettext_noop(
+            "supplier %(key)s is filed as %(status)s: food is received only from filed parties"
+        ),
+        "supplier_licensed": gettext_noop(
+            "supplier %(party)s (%(key)s) holds no food production or business licence valid on %(day)s"
+        ),
+        "inspection_passed": gettext_noop(
+            "market access refused (市场准入): a product inspection of this lot failed (event %(event)s); "
+            "a lot with a failed test cannot be received"
+        ),
+    }
+)
 
 SUPPLIER_LICENSED = Rule(
     "supplier_licensed",

@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import re
 
+from django.utils.translation import gettext_noop
+
 from tracehub.epcis.profiles import ProfileError
 from tracehub.identifiers import IdentifierError
 from tracehub.identifiers.cn_codes import parse_customs_declaration_number
+from tracehub.sectors.messages import define, message, profile_error
 from tracehub.sectors.profile import (
     CheckContext,
     Field,
@@ -46,13 +49,13 @@ def _declaration(value) -> str | None:
 
 def _country(value) -> str | None:
     if not isinstance(value, str) or not COUNTRY.match(value):
-        return "an ISO 3166-1 two-letter country code (e.g. FR) is required"
+        return message("import_country_required")
     return None
 
 
 def _shelf_life(value) -> str | None:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        return "a whole number of days > 0 is required (leave it out for food without a shelf life)"
+        return message("import_shelf_life_required")
     return None
 
 
@@ -243,18 +246,16 @@ def registered_producer(ctx: CheckContext) -> list[ProfileError]:
     number = ctx.values["producer"]
     producer = producer_by_number(number)
     if producer is None:
-        return [
-            ProfileError(
-                "tracehub:foreignProducer",
-                f"foreign producer {number} is not registered (在华注册): import only from registered producers",
-            )
-        ]
+        return [profile_error("tracehub:foreignProducer", "registered_producer:unregistered", number=number)]
     day = ctx.normalized.event_time.date()
     if producer.valid_until is not None and producer.valid_until < day:
         return [
-            ProfileError(
+            profile_error(
                 "tracehub:foreignProducer",
-                f"the China registration of {producer.name} ({number}) expired on {producer.valid_until.isoformat()}",
+                "registered_producer",
+                producer=producer.name,
+                number=number,
+                day=producer.valid_until,
             )
         ]
     return []
@@ -270,15 +271,31 @@ def filed_importer(ctx: CheckContext) -> list[ProfileError]:
         party = party_for_key(key)
         if party is None or not importer_filed(party, day=ctx.normalized.event_time.date()):
             name = party.name if party is not None else key
-            errors.append(
-                ProfileError(
-                    "destinationList",
-                    f"importer {name} holds no valid importer filing (进口食品进口商备案): only filed importers "
-                    "record imports",
-                )
-            )
+            errors.append(profile_error("destinationList", "filed_importer", importer=name))
     return errors
 
+
+#: The rules' messages (tracehub.sectors.messages: translated on pages, English to clients).
+MESSAGES = define(
+    {
+        "import_country_required": gettext_noop(
+            "an ISO 3166-1 two-letter country code (e.g. FR) is required"
+        ),
+        "import_shelf_life_required": gettext_noop(
+            "a whole number of days > 0 is required (leave it out for food without a shelf life)"
+        ),
+        "registered_producer:unregistered": gettext_noop(
+            "foreign producer %(number)s is not registered (在华注册): import only from registered producers"
+        ),
+        "registered_producer": gettext_noop(
+            "the China registration of %(producer)s (%(number)s) expired on %(day)s"
+        ),
+        "filed_importer": gettext_noop(
+            "importer %(importer)s holds no valid importer filing (进口食品进口商备案): only filed importers "
+            "record imports"
+        ),
+    }
+)
 
 REGISTERED_PRODUCER = Rule(
     "registered_producer",

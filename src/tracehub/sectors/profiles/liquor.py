@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import re
 
+from django.utils.translation import gettext_noop
+
 from tracehub.epcis.profiles import CaptureBatch, ProfileError, register_capture_hook
 from tracehub.identifiers import IdentifierError
 from tracehub.identifiers.cn_codes import parse_liquor_slip_number
+from tracehub.sectors.messages import define, message, profile_error
 from tracehub.sectors.profile import (
     CheckContext,
     Field,
@@ -48,32 +51,32 @@ def _slip_number(value) -> str | None:
 
 def _plate(value) -> str | None:
     if not isinstance(value, str) or not PLATE.match(value.strip()):
-        return "a Chinese vehicle plate such as 闽D·12345 is required"
+        return message("liquor_plate_required")
     return None
 
 
 def _filing_number(value) -> str | None:
     if not isinstance(value, str) or not FILING_NUMBER.match(value):
-        return "the 12-digit liquor filing number (备案登记号) is required"
+        return message("liquor_filing_number_required")
     return None
 
 
 def _slip_items(value) -> str | None:
     if not isinstance(value, list) or not value:
-        return "a list of the slip's lines is required"
+        return message("slip_items_required")
     for i, item in enumerate(value):
         if not isinstance(item, dict):
-            return f"line {i + 1} is not an object"
+            return message("slip_items:not_object", line=i + 1)
         missing = [k for k in ITEM_KEYS if item.get(k) in (None, "")]
         if not item.get("lot") and not item.get("productionDate"):
             missing.append("lot or productionDate")
         if missing:
-            return f"line {i + 1} lacks {', '.join(missing)}"
+            return message("slip_items:missing", line=i + 1, missing=", ".join(missing))
         for key in ("quantity", "unitPrice"):
             if non_negative_number(item[key]):
-                return f"line {i + 1}: {key} must be a number ≥ 0"
+                return message("slip_items:number", line=i + 1, key=key)
         if item.get("productionDate") and iso_date(item["productionDate"]):
-            return f"line {i + 1}: productionDate must be a date YYYY-MM-DD"
+            return message("slip_items:date", line=i + 1)
     return None
 
 
@@ -206,38 +209,33 @@ def slip_issued(ctx: CheckContext) -> list[ProfileError]:
     slip = _slip(number)
     errors: list[ProfileError] = []
     if slip is None:
-        return [
-            ProfileError(
-                "bizTransactionList",
-                f"accompanying slip {number} was never issued: the platform allocates the slip number "
-                "when the "
-                "wholesale shipment is recorded (form, Excel or POST /api/v1/sectors/liquor/wholesale)",
-            )
-        ]
+        return [profile_error("bizTransactionList", "slip_issued:unknown", number=number)]
     if slip.event_id != ctx.event.get("eventID"):
         errors.append(
-            ProfileError(
-                "bizTransactionList",
-                f"accompanying slip {number} belongs to another shipment (event {slip.event_id}): "
-                "a slip number is used once and never reused",
-            )
+            profile_error("bizTransactionList", "slip_issued:reused", number=number, event=slip.event_id)
         )
     sellers = ctx.index("source", "owning_party")
     buyers = ctx.index("destination", "owning_party")
     if slip.seller_key not in sellers or slip.buyer_key not in buyers:
         errors.append(
-            ProfileError(
+            profile_error(
                 "sourceList",
-                f"accompanying slip {number} was issued for a sale by {slip.seller_key} to {slip.buyer_key}, "
-                f"not by {', '.join(sellers)} to {', '.join(buyers)}",
+                "slip_issued:parties",
+                number=number,
+                seller=slip.seller_key,
+                buyer=slip.buyer_key,
+                sellers=", ".join(sellers),
+                buyers=", ".join(buyers),
             )
         )
     if ctx.values.get("seller_filing_number") != slip.seller_filing_number:
         errors.append(
-            ProfileError(
+            profile_error(
                 "tracehub:sellerFilingNumber",
-                f"the seller's filing number on slip {number} is {slip.seller_filing_number}, "
-                f"not {ctx.values.get('seller_filing_number')}",
+                "slip_issued:filing_number",
+                number=number,
+                expected=slip.seller_filing_number,
+                found=ctx.values.get("seller_filing_number"),
             )
         )
     return errors
@@ -251,10 +249,12 @@ def slip_received(ctx: CheckContext) -> list[ProfileError]:
     suppliers = ctx.index("source", "owning_party")
     if slip is None or slip.buyer_key not in receivers or slip.seller_key not in suppliers:
         return [
-            ProfileError(
+            profile_error(
                 "bizTransactionList",
-                f"accompanying slip {number} was not issued for a sale by {', '.join(suppliers)} to "
-                f"{', '.join(receivers)}: goods are received only against the slip of their own shipment",
+                "slip_received",
+                number=number,
+                suppliers=", ".join(suppliers),
+                receivers=", ".join(receivers),
             )
         ]
     return []
@@ -282,15 +282,48 @@ def codes_allocated(ctx: CheckContext) -> list[ProfileError]:
         except IdentifierError:
             found = None
         if found is None:
-            errors.append(
-                ProfileError(
-                    f"epcList[{i}]",
-                    f"{uri} is not a code allocated by the platform (赋码): label liquor only with allocated "
-                    "QR trace codes (POST /api/v1/codes)",
-                )
-            )
+            errors.append(profile_error(f"epcList[{i}]", "codes_allocated", uri=uri))
     return errors
 
+
+#: The rules' and validators' messages (tracehub.sectors.messages: translated on pages, English to
+#: clients).
+MESSAGES = define(
+    {
+        "liquor_plate_required": gettext_noop("a Chinese vehicle plate such as 闽D·12345 is required"),
+        "liquor_filing_number_required": gettext_noop(
+            "the 12-digit liquor filing number (备案登记号) is required"
+        ),
+        "slip_items_required": gettext_noop("a list of the slip's lines is required"),
+        "slip_items:not_object": gettext_noop("line %(line)s is not an object"),
+        "slip_items:missing": gettext_noop("line %(line)s lacks %(missing)s"),
+        "slip_items:number": gettext_noop("line %(line)s: %(key)s must be a number ≥ 0"),
+        "slip_items:date": gettext_noop("line %(line)s: productionDate must be a date YYYY-MM-DD"),
+        "slip_issued:unknown": gettext_noop(
+            "accompanying slip %(number)s was never issued: the platform allocates the slip number when the "
+            "wholesale shipment is recorded (form, Excel or POST /api/v1/sectors/liquor/wholesale)"
+        ),
+        "slip_issued:reused": gettext_noop(
+            "accompanying slip %(number)s belongs to another shipment (event %(event)s): "
+            "a slip number is used once and never reused"
+        ),
+        "slip_issued:parties": gettext_noop(
+            "accompanying slip %(number)s was issued for a sale by %(seller)s to %(buyer)s, "
+            "not by %(sellers)s to %(buyers)s"
+        ),
+        "slip_issued:filing_number": gettext_noop(
+            "the seller's filing number on slip %(number)s is %(expected)s, not %(found)s"
+        ),
+        "slip_received": gettext_noop(
+            "accompanying slip %(number)s was not issued for a sale by %(suppliers)s to "
+            "%(receivers)s: goods are received only against the slip of their own shipment"
+        ),
+        "codes_allocated": gettext_noop(
+            "%(uri)s is not a code allocated by the platform (赋码): label liquor only with allocated "
+            "QR trace codes (POST /api/v1/codes)"
+        ),
+    }
+)
 
 SLIP_ISSUED = Rule(
     "slip_issued",

@@ -13,9 +13,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from django.utils.translation import gettext_noop
+
 from tracehub.epcis.profiles import ProfileError
 from tracehub.identifiers import IdentifierError
 from tracehub.identifiers.platform import parse_platform_uri
+from tracehub.sectors.messages import define, message, profile_error
 from tracehub.sectors.profile import (
     CheckContext,
     Field,
@@ -52,7 +55,7 @@ GOODS_TYPE_LABELS = {
 
 def _voucher_code(value) -> str | None:
     if not isinstance(value, str) or not value.startswith(VOUCHER_PREFIX):
-        return f"a trace voucher is {VOUCHER_PREFIX}<22-digit platform trace code>"
+        return message("upstream_source:voucher_format", prefix=VOUCHER_PREFIX)
     try:
         parse_platform_uri(value)
     except IdentifierError as exc:
@@ -329,31 +332,27 @@ def upstream_source(ctx: CheckContext) -> list[ProfileError]:
     if voucher:
         found = _voucher_of(voucher)
         if found is None:
-            return [
-                ProfileError(
-                    "bizTransactionList",
-                    f"trace voucher {voucher} was never issued: entry admission (进场准入) needs the voucher "
-                    "printed on the receipt of an electronic trade recorded on the platform",
-                )
-            ]
+            return [profile_error("bizTransactionList", "upstream_source:voucher_unknown", voucher=voucher)]
         receivers = ctx.index("destination", "owning_party")
         if found.buyer_key not in receivers:
             return [
-                ProfileError(
+                profile_error(
                     "bizTransactionList",
-                    f"trace voucher {voucher} was issued to another buyer, not to the receiving party "
-                    f"{', '.join(receivers)}: a voucher is quoted only by the buyer of its sale",
+                    "upstream_source:voucher_buyer",
+                    voucher=voucher,
+                    receivers=", ".join(receivers),
                 )
             ]
         return []
     goods_type = values.get("goods_type")
     missing = [f for f in _ENTRY_DOCUMENTS.get(goods_type, _OTHER_GOODS) if not values.get(f.key)]
     return [
-        ProfileError(
+        profile_error(
             "bizTransactionList",
-            f"{f.label} is required for entry admission (进场准入) of {goods_type} goods "
-            f"without a trace voucher "
-            f"({VOUCHER_TYPE}): the upstream source must be proven by one or the other",
+            "upstream_source",
+            field=f.label,
+            goods_type=goods_type,
+            voucher_type=VOUCHER_TYPE,
         )
         for f in missing
     ]
@@ -367,15 +366,42 @@ def voucher_issued(ctx: CheckContext) -> list[ProfileError]:
     buyers = ctx.index("destination", "owning_party")
     if found is None or found.seller_key not in sellers or found.buyer_key not in buyers:
         return [
-            ProfileError(
+            profile_error(
                 "bizTransactionList",
-                f"trace voucher {voucher} was not issued by the platform for a sale by "
-                f"{', '.join(sellers)} to {', '.join(buyers)}: record sales through the sale form or "
-                "POST /api/v1/sectors/meat_veg/market_trading, which issues the voucher",
+                "voucher_issued",
+                voucher=voucher,
+                sellers=", ".join(sellers),
+                buyers=", ".join(buyers),
             )
         ]
     return []
 
+
+#: The messages of the rules above (tracehub.sectors.messages: translated on pages, English to clients).
+MESSAGES = define(
+    {
+        "upstream_source:voucher_format": gettext_noop(
+            "a trace voucher is %(prefix)s<22-digit platform trace code>"
+        ),
+        "upstream_source:voucher_unknown": gettext_noop(
+            "trace voucher %(voucher)s was never issued: entry admission (进场准入) needs the voucher "
+            "printed on the receipt of an electronic trade recorded on the platform"
+        ),
+        "upstream_source:voucher_buyer": gettext_noop(
+            "trace voucher %(voucher)s was issued to another buyer, not to the receiving party "
+            "%(receivers)s: a voucher is quoted only by the buyer of its sale"
+        ),
+        "upstream_source": gettext_noop(
+            "%(field)s is required for entry admission (进场准入) of %(goods_type)s goods without a trace "
+            "voucher (%(voucher_type)s): the upstream source must be proven by one or the other"
+        ),
+        "voucher_issued": gettext_noop(
+            "trace voucher %(voucher)s was not issued by the platform for a sale by %(sellers)s to "
+            "%(buyers)s: record sales through the sale form or "
+            "POST /api/v1/sectors/meat_veg/market_trading, which issues the voucher"
+        ),
+    }
+)
 
 UPSTREAM = Rule(
     "upstream_source",

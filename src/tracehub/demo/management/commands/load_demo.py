@@ -3,17 +3,23 @@
 ``make run`` runs it with ``--if-empty`` so that a fresh installation shows five Xiamen supply
 chains (pork, vegetables, imported wine, a drug, a pesticide) at once. The documents go through
 capture exactly as a subsystem's would (validation, event hash, hash chain, index): nothing is
-written to the event store directly. Running it again stores nothing new, because the documents
-are the same every time and the store ignores events whose hash it already holds.
+written to the event store directly. Running it again the same day stores nothing new, because the
+documents are the same and the store ignores events whose hash it already holds. The events are
+dated from the load day (``tracehub.demo.events.BASE_DATE``), as the registry demo dates the
+licences (issue #6 item 7), so that a store loaded on any day is consistent; run on a later day
+into a store the demo loader recorded in on an earlier day, it files the registry demo and loads
+nothing more (its events would come again at new times, and their steps be refused as done).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import sys
 
 import orjson
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from tracehub.accounts.models import ApiClient
 from tracehub.accounts.selectors import api_client_by_name_or_prefix
@@ -51,6 +57,13 @@ class Command(BaseCommand):
             _share_demo_password()
             return
         self._registry(load_registry_demo)
+        loaded_on = _loaded_on()
+        if loaded_on is not None and loaded_on != timezone.localdate():
+            self.stdout.write(
+                f"The demo data set was loaded on {loaded_on.isoformat()}, its events dated from that day: "
+                "it was not loaded again."
+            )
+            return
         documents = demo_documents(seed)
         client = _demo_client()
         captured = duplicates = total = 0
@@ -109,6 +122,17 @@ def _demo_client() -> ApiClient:
             return client
     client, _key = api_client_create(name=DEMO_CLIENT_NAME)  # the key is never needed: no HTTP
     return client
+
+
+def _loaded_on() -> dt.date | None:
+    """The day the demo loader first recorded events, if it did: the day its events are dated from."""
+    first = (
+        Event.objects.filter(client__name=DEMO_CLIENT_NAME)
+        .order_by("record_time")
+        .values_list("record_time", flat=True)
+        .first()
+    )
+    return timezone.localtime(first).date() if first else None
 
 
 def _sector_demos():
