@@ -1,4 +1,4 @@
-"""Farm produce records and farm input ledger rules refuse with catalogue messages (issue #8 i18n;
+"""Farm produce records and farm input ledger rules refuse with catalogue messages (issue #7 i18n;
 docs/sectors/README.md "Messages"): the Excel upload previews render a row's error in the reader's
 language from its code and params, and the API answers in English with the code and params,
 whatever the request language."""

@@ -1,14 +1,16 @@
-"""Findings on lots (E2) are translatable (issue #8 i18n; docs/sectors/README.md "Messages"): a
+"""Findings on lots (E2) are translatable (issue #7 i18n; docs/sectors/README.md "Messages"): a
 key-control-point deviation or a recipe mismatch is stored in English with its message code and
 params, returned so to machines (API, audit), and shown to the enterprise and its bureau in their
 language on the console pages; a row stored before findings had a code is shown as stored."""
 
 from __future__ import annotations
 
-from tracehub.accounts.models import AuditEntry
+from django.utils import translation
+
+from tracehub.accounts.models import AuditEntry, Notification
 from tracehub.sectors.messages import Message, render
 from tracehub.sectors.models_enterprise import EnterpriseFinding
-from tracehub.sectors.services_enterprise import enterprise_step_record
+from tracehub.sectors.services_enterprise import FINDING_MESSAGE, enterprise_step_record
 
 from .test_enterprise_chain import BATCH_A, DL, NEXT, produce
 from .test_liquor_support import LINE, actor, console
@@ -62,6 +64,15 @@ def test_a_control_point_deviation_is_chinese_on_the_console_and_english_with_co
         action="sectors.enterprise.finding.ccp_deviation", object_id=str(finding.pk)
     )
     assert (audit.after["message"], audit.after["code"]) == (english, "ccp_deviation:below")
+    # The console notification quotes the finding, and is translated when shown, quote included.
+    notices = Notification.objects.filter(message=FINDING_MESSAGE, params__lot=finding.lot)
+    assert notices.exists()
+    for notice in notices:
+        assert notice.params["message"]["text"] == english
+        with translation.override("zh-hans"):
+            assert chinese in notice.text and "below the limit" not in notice.text
+        with translation.override("en"):
+            assert english in notice.text
 
 
 def test_a_recipe_mismatch_names_each_wrong_input_in_the_readers_language(world):

@@ -6,11 +6,13 @@ audit row. A receipt refused for another reason (a missing invoice) reports noth
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from tracehub.accounts.models import AuditEntry, Notification
 from tracehub.demo import data as d
 from tracehub.epcis.models import Event
 from tracehub.identifiers import canonical_key
+from tracehub.sectors.messages import render
 from tracehub.sectors.services import MARKET_ACCESS_MESSAGE, sector_officials
 
 from .test_food_rules import LOT, _event, _today, capture
@@ -44,11 +46,24 @@ def test_a_receipt_of_a_lot_with_a_failed_test_is_refused_and_the_bureau_alerted
     assert "demo-amr" in {u.username for u in officials}
     alerts = _alerts()
     assert sorted(n.user.username for n in alerts) == sorted(u.username for u in officials)
-    assert alerts[0].params == {
+    assert {k: v for k, v in alerts[0].params.items() if k != "reason"} == {
         "location": canonical_key(d.SUPERMARKET_STORE.id),
         "lot": canonical_key(LOT),
-        "reason": error["message"],
     }
+    # The reason is kept as a message (msgid and params), translated when the notice is shown.
+    [reason] = alerts[0].params["reason"]
+    assert reason["text"] == error["message"]
+    with translation.override("en"):
+        assert error["message"] in alerts[0].text
+    with translation.override("zh-hans"):
+        chinese = alerts[0].text
+        expected = translation.gettext(MARKET_ACCESS_MESSAGE) % {
+            "location": canonical_key(d.SUPERMARKET_STORE.id),
+            "lot": canonical_key(LOT),
+            "reason": render(error, "zh-hans"),
+        }
+    assert chinese == expected
+    assert "market access refused" not in chinese and failed_lot in chinese
     assert error["message"].startswith(
         f"market access refused (市场准入): a product inspection of this lot failed (event {failed_lot})"
     )
@@ -78,7 +93,7 @@ def test_a_supplier_without_a_licence_is_reported_too(demo, api, django_capture_
         response = capture(api, coop)
     assert response.status_code == 400
     [error] = response.json()["errors"]
-    assert {n.params["reason"] for n in _alerts()} == {error["message"]}
+    assert {r["text"] for n in _alerts() for r in n.params["reason"]} == {error["message"]}
 
 
 def test_a_receipt_refused_for_a_missing_invoice_reports_nothing(

@@ -170,13 +170,33 @@ class Notification(models.Model):
 
     @property
     def text(self) -> str:
-        """The message in the active language."""
+        """The message in the active language.
+
+        A parameter may itself be a message, ``{"msgid", "params", "text"}`` (a sector's refusal
+        reason quoted in an alert), or a list of them: each is translated too, so the reader gets
+        the whole notice in their language (``text`` is the English, should a msgid be gone).
+        """
         from django.utils.translation import gettext
 
         try:
-            return gettext(self.message) % self.params
+            return gettext(self.message) % {k: _notification_param(v) for k, v in self.params.items()}
         except (KeyError, TypeError, ValueError):
             return gettext(self.message)
+
+
+def _notification_param(value):
+    from django.utils.translation import gettext
+
+    if isinstance(value, dict) and isinstance(value.get("msgid"), str):
+        params = value.get("params") if isinstance(value.get("params"), dict) else {}
+        values = {k: _notification_param(v) for k, v in params.items()}
+        try:
+            return gettext(value["msgid"]) % values
+        except (KeyError, TypeError, ValueError):
+            return str(value.get("text") or value["msgid"])
+    if isinstance(value, list):
+        return "; ".join(str(_notification_param(v)) for v in value)
+    return value
 
 
 class ApiClientKind(models.TextChoices):

@@ -43,7 +43,7 @@ router = Router(tags=["sectors: farm produce"])
 
 
 def _invalid(exc: AgriInvalid, title: str = "Invalid record") -> ApiProblem:
-    # English with the message's code and params, whatever the request language (issue #8 i18n).
+    # English with the message's code and params, whatever the request language (issue #7 i18n).
     return ApiProblem(400, title, type=VALIDATION, errors=[api_error(k, m) for k, m in exc.errors.items()])
 
 

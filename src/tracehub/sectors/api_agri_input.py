@@ -45,7 +45,7 @@ def _forbidden(exc: Exception) -> ApiProblem:
 
 
 def _invalid(title: str, errors: dict[str, str]) -> ApiProblem:
-    # English with the message's code and params when it has them (issue #8 i18n).
+    # English with the message's code and params when it has them (issue #7 i18n).
     return ApiProblem(400, title, type=VALIDATION, errors=[api_error(k, m) for k, m in errors.items()])
 
 

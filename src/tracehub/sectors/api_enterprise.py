@@ -168,7 +168,7 @@ def findings(request, party: int | None = None, lot: str | None = None):
             "recipe": f.recipe.code if f.recipe else None,
             "value": str(f.value) if f.value is not None else None,
             "limit": f.limit,
-            # English for machines, with its code and params (issue #8 i18n); older rows have no code.
+            # English for machines, with its code and params (issue #7 i18n); older rows have no code.
             "message": f.message,
             "code": f.code or None,
             "params": f.params if f.code else None,

@@ -1,4 +1,4 @@
-"""Translatable sector validation messages (issue #8 i18n: every user-facing string translatable).
+"""Translatable sector validation messages (issue #7; the standard: every user-facing string translatable).
 
 A sector refusal reaches two audiences: machine clients (EPCIS capture job errors, ``/api/v1``
 4xx answers) and people (phone forms, console pages). An f-string cannot be translated, so every
@@ -101,6 +101,26 @@ class Message(str):
 
     def render(self, language: str | None = None) -> str:
         return _render(self.code, self.params, language) or str(self)
+
+
+def notification_param(value: Any) -> Any:
+    """``value`` as a console notification's parameter (``accounts.Notification``): a message
+    becomes ``{"msgid", "params", "text"}``, which the notification translates when shown, so an
+    official reads a quoted refusal reason in their own language; a list, a list of them."""
+    if isinstance(value, list | tuple):
+        return [notification_param(v) for v in value]
+    if isinstance(value, Message) or _nested(value):
+        code = value.code if isinstance(value, Message) else value["code"]
+        params = value.params if isinstance(value, Message) else value.get("params")
+        template = template_of(code)
+        if template is not None and isinstance(params, Mapping):
+            return {
+                "msgid": template,
+                "params": {k: notification_param(v) for k, v in params.items()},
+                "text": _english(value) if _nested(value) else str(value),
+            }
+        return _english(value) if _nested(value) else str(value)
+    return value
 
 
 def message(code: str, /, **params: Any) -> Message:

@@ -197,7 +197,7 @@ class EnterpriseFinding(models.Model):
     value = models.DecimalField(_("measured value"), max_digits=12, decimal_places=3, null=True, blank=True)
     limit = models.CharField(_("limit"), max_length=100, blank=True)
     # The English text, stored for machines (API, audit, notifications) and for rows raised before
-    # findings had a code; pages render ``code`` and ``params`` in the reader's language (issue #8
+    # findings had a code; pages render ``code`` and ``params`` in the reader's language (issue #7
     # i18n, tracehub.sectors.messages; docs/sectors/README.md "Messages").
     message = models.CharField(_("message"), max_length=500)
     code = models.CharField(_("message code"), max_length=100, blank=True, default="")

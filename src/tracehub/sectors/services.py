@@ -50,7 +50,7 @@ from tracehub.sectors.entry import (
     register_entry,
     seller_of,
 )
-from tracehub.sectors.messages import message, refusal, rule_of
+from tracehub.sectors.messages import message, notification_param, refusal, rule_of
 from tracehub.sectors.models import StepImport, StepImportStatus, TradeVoucher, VoucherStatus
 from tracehub.sectors.profile import registry
 from tracehub.sectors.profiles import meat_veg
@@ -501,7 +501,11 @@ def market_access_refusals_report(*, batch: CaptureBatch) -> int:
         notification_send(
             users=officials,
             message=MARKET_ACCESS_MESSAGE,
-            params={"location": location, "lot": lot, "reason": "; ".join(reasons)},
+            params={
+                "location": location,
+                "lot": lot,
+                "reason": notification_param([e.message for e in refused.errors if is_market_access(e.code)]),
+            },
             link="",
         )
         reported += 1

@@ -70,7 +70,7 @@ CERTIFICATE_NUMBER = re.compile(r"^\d{16}$")
 class AgriInvalid(Exception):
     """Wrong fields of a farm produce record: ``errors`` maps each field to what is wrong, a
     :class:`~tracehub.sectors.messages.Message` (English with its code and params for API clients;
-    pages render it in the reader's language: issue #8 i18n)."""
+    pages render it in the reader's language: issue #7 i18n)."""
 
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))

@@ -478,7 +478,7 @@ def excel_upload(*, actor: Actor, kind: str, content: bytes, commit: bool = Fals
 
     def refuse(row: int, key: str, message: Any, error: Mapping[str, Any] | None = None) -> None:
         # A catalogue message is kept with its code and params, never translated here: the page
-        # renders it in the reader's language (sector_message; issue #8 i18n).
+        # renders it in the reader's language (sector_message; issue #7 i18n).
         coded = {k: error[k] for k in ("code", "params") if error and error.get(k) is not None}
         if not coded and isinstance(message, Message):
             coded = {"code": message.code, "params": message.params}

@@ -103,7 +103,7 @@ def registration_error(kind: str, number: str) -> str | None:
 
 def kind_label(kind: str) -> str:
     """A kind's label as a message param: English with its Chinese name ("Pesticide (农药)"), the
-    same in every language, as the stored and returned message is English (issue #8 i18n)."""
+    same in every language, as the stored and returned message is English (issue #7 i18n)."""
     with translation.override("en"):
         return str(AgriInputKind(kind).label)
 
@@ -112,7 +112,7 @@ def kind_label(kind: str) -> str:
 
 #: The farm-input rules' messages (tracehub.sectors.messages; docs/sectors/README.md "Messages"):
 #: English in API answers and audit rows with their code and params, rendered on pages in the
-#: reader's language (issue #8 i18n).
+#: reader's language (issue #7 i18n).
 MESSAGES = define(
     {
         # A captured event's refusal (itself a message) on a ledger row.
@@ -1288,7 +1288,7 @@ def ledger_upload(
                         "row": row,
                         "column": headers.get(error["field"], error["field"]),
                         "message": error["message"],
-                        # kept, so the page renders it in the reader's language (issue #8 i18n)
+                        # kept, so the page renders it in the reader's language (issue #7 i18n)
                         **{k: error[k] for k in ("code", "params") if k in error},
                     }
                 )

@@ -29,7 +29,7 @@ from tracehub.registry.models import Location, Party, Product
 from tracehub.registry.selectors import officials_overseeing, party_users
 from tracehub.sectors import entry
 from tracehub.sectors.entry import CHINA, Input, party_uri
-from tracehub.sectors.messages import define, message
+from tracehub.sectors.messages import define, message, notification_param
 from tracehub.sectors.models_enterprise import (
     ControlPoint,
     ControlPointStatus,
@@ -270,7 +270,15 @@ def _raise_finding(*, actor: Actor, party: Party, link: str, **fields: Any) -> E
         notification_send(
             users=list({u.pk: u for u in users}.values()),
             message=FINDING_MESSAGE,
-            params={"lot": finding.lot, "party": party.name, "message": finding.message},
+            params={
+                "lot": finding.lot,
+                "party": party.name,
+                "message": notification_param(
+                    {"code": finding.code, "params": finding.params, "message": finding.message}
+                )
+                if finding.code
+                else finding.message,
+            },
             link=link,
         )
     return finding
@@ -314,7 +322,7 @@ def check_control_points(*, actor: Actor, event: Mapping[str, Any]) -> list[Ente
                 high = point.maximum is not None and value > point.maximum
                 if not (low or high):
                     continue
-                # A catalogue message (issue #8 i18n): English stored, rendered on pages from
+                # A catalogue message (issue #7 i18n): English stored, rendered on pages from
                 # code and params in the reader's language.
                 text = message(
                     "ccp_deviation:below" if low else "ccp_deviation:above",
@@ -457,7 +465,7 @@ def check_production(*, actor: Actor, event: Mapping[str, Any]) -> ProductionRec
 def _wrong_inputs(lines: Sequence[Mapping[str, Any]]) -> Any:
     """The inputs off the recipe, "冷鲜五花肉 (mismatch), 卤汁酱油 (missing)": each line a nested
     ``bom_input:<status>`` message, joined two by two with ``bom_inputs``, so the list is
-    translated — separator included — without a template per count (issue #8 i18n)."""
+    translated — separator included — without a template per count (issue #7 i18n)."""
     joined: Any = None
     for line in reversed(lines):
         item = message(f"bom_input:{line['status']}", input=line["input"])
@@ -584,7 +592,7 @@ MESSAGES = define(
         "enterprise_quantity": gettext_noop("%(value)s is not a quantity such as 12.5 or 12.5KGM"),
         "enterprise_inputs_required": gettext_noop("at least one input is required"),
         # Findings on lots (EnterpriseFinding.code/params): stored in English, shown to the
-        # enterprise and its bureau in their language (E2; issue #8 i18n).
+        # enterprise and its bureau in their language (E2; issue #7 i18n).
         "ccp_deviation:below": gettext_noop(
             "%(point)s %(name)s: %(value)s %(uom)s below the limit %(limit)s"
         ),

@@ -76,7 +76,7 @@ def _own_party(actor) -> Party:
 
 def _show(form: forms.Form, exc: AgriInvalid) -> None:
     # The service's messages are English with their code; the form shows them in the reader's
-    # language (issue #8 i18n).
+    # language (issue #7 i18n).
     for key, message in exc.errors.items():
         form.add_error(key if key in form.fields else None, render_message(message))
 

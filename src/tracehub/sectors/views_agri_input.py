@@ -406,7 +406,7 @@ class DesignateForm(forms.Form):
 
 def _form_errors(form, errors: dict[str, str]) -> None:
     # The service's messages are English with their code; the form shows them in the reader's
-    # language (issue #8 i18n).
+    # language (issue #7 i18n).
     for key, message in errors.items():
         form.add_error(key if key in form.fields else None, render_message(message))
 
