@@ -32,7 +32,7 @@ from tracehub.portal.codes import CodeRef
 from tracehub.portal.models import AuthenticityAlert, Report, ScanCounter
 from tracehub.portal.sql import prepared_fetch
 from tracehub.registry.models import Location, Product
-from tracehub.tracing.genealogy import EVENT_TABLE, INDEX_TABLE, OBJECT_ROLES, any_of, fetch
+from tracehub.tracing.genealogy import EVENT_TABLE, INDEX_TABLE, OBJECT_ROLES, any_of, fetch, undeclared_sql
 from tracehub.tracing.models import Recall, RecallStatus
 
 #: Business steps a consumer reads, by the last word of the bizStep URI.
@@ -303,7 +303,9 @@ _OWN_EVENTS_SQL = (
     f"FROM {INDEX_TABLE} i JOIN {EVENT_TABLE} e ON e.id = i.event_id "
     f"WHERE i.key = $1 AND i.role IN ({', '.join(repr(role) for role in OBJECT_ROLES)}) "
     "AND NOT e.error_declared "
-    f"AND NOT EXISTS (SELECT 1 FROM {EVENT_TABLE} d WHERE d.declares_error_for_id = e.id)"
+    # OFFSET 0: probe the declarations' partial index per row, never join all of them
+    # (tracehub.tracing.genealogy.undeclared_sql says why).
+    f"AND NOT EXISTS (SELECT 1 FROM {EVENT_TABLE} d WHERE d.declares_error_for_id = e.id OFFSET 0)"
 )
 
 
@@ -319,8 +321,7 @@ def own_events(key: str) -> OwnEvents:
             "SELECT e.id, i.role, e.event_time, e.event_type, e.action, e.biz_step, e.disposition, "  # noqa: S608
             "e.biz_location, e.read_point "
             f"FROM {INDEX_TABLE} i JOIN {EVENT_TABLE} e ON e.id = i.event_id "
-            f"WHERE i.key = %s AND {roles_sql} AND NOT e.error_declared "
-            f"AND NOT EXISTS (SELECT 1 FROM {EVENT_TABLE} d WHERE d.declares_error_for_id = e.id)",
+            f"WHERE i.key = %s AND {roles_sql} AND NOT e.error_declared AND {undeclared_sql('e.id')}",
             [key, *roles],
         )
     result = OwnEvents()

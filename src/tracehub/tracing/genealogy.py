@@ -270,11 +270,24 @@ def _tid_column(alias: str) -> str:
     )
 
 
-#: Neither captured with an errorDeclaration nor pointed at by a declaration row (table names only).
-LIVE_SQL = (
-    "NOT e.error_declared AND NOT EXISTS "  # noqa: S608
-    f"(SELECT 1 FROM {EVENT_TABLE} d WHERE d.declares_error_for_id = e.id)"
-)
+def undeclared_sql(column: str) -> str:
+    """No error declaration points at the event whose id is ``column`` (EPCIS 2.0 §7.4.1.4).
+
+    ``OFFSET 0`` keeps PostgreSQL from turning the ``NOT EXISTS`` into an anti join, which it
+    plans as a merge or hash join over *every* declaration of the store: a scan that grows with
+    the store (and, before VACUUM has marked the pages all-visible, reads each declaration's
+    heap row), on every look-up of every trace. Probed per row instead, it costs one look-up in
+    the partial index ``event_declares_error_idx`` per event answered (issue #4: cost grows with
+    the answer, not with the store). SQLite runs the correlated subquery per row anyway, and
+    refuses an OFFSET without a LIMIT.
+    """
+    offset = " OFFSET 0" if connection.vendor == "postgresql" else ""
+    return f"NOT EXISTS (SELECT 1 FROM {EVENT_TABLE} d WHERE d.declares_error_for_id = {column}{offset})"  # noqa: S608
+
+
+def live_sql(alias: str = "e.") -> str:
+    """Neither captured with an errorDeclaration nor pointed at by a declaration row."""
+    return f"NOT {alias}error_declared AND {undeclared_sql(f'{alias}id')}"
 
 
 class GenealogyStore:
@@ -301,8 +314,7 @@ class GenealogyStore:
                 "SELECT i.key, i.role, i.event_id, e.event_time, e.event_type, e.action, e.biz_step, "  # noqa: S608
                 f"{_tid_column('e.')} "
                 f"FROM {INDEX_TABLE} i JOIN {EVENT_TABLE} e ON e.id = i.event_id "
-                f"WHERE {keys_sql} AND NOT e.error_declared "
-                f"AND NOT EXISTS (SELECT 1 FROM {EVENT_TABLE} d WHERE d.declares_error_for_id = i.event_id)"
+                f"WHERE {keys_sql} AND NOT e.error_declared AND {undeclared_sql('i.event_id')}"
             )
             sql, params = self._bounded(sql, params)
             for key, role, pk, time, event_type, action, biz_step, tid in fetch(sql, params):
@@ -326,7 +338,7 @@ class GenealogyStore:
             sql = (
                 f"SELECT {transformation_id_sql('e.')}, e.id, e.event_time, e.event_type, e.action, "  # noqa: S608
                 f"e.biz_step FROM {EVENT_TABLE} e WHERE e.event_type = '{TRANSFORMATION}' AND {tids_sql} "
-                f"AND {LIVE_SQL}"
+                f"AND {live_sql()}"
             )
             sql, params = self._bounded(sql, params)
             for tid, pk, time, event_type, action, biz_step in fetch(sql, params):
