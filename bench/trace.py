@@ -326,7 +326,17 @@ TRACE_HEADER = [
     "hops med/max",
     "events med/p95",
 ]
-RECALL_HEADER = ["database", "events", "shipments", "locations", "rows", "scope s", "xlsx s", "total s"]
+RECALL_HEADER = [
+    "database",
+    "events",
+    "shipments",
+    "locations",
+    "rows",
+    "scope s",
+    "xlsx s",
+    "total s",
+    "total s per 10,000 shipments",
+]
 
 
 def _trace_rows(entry: dict) -> list[list[str]]:
@@ -353,7 +363,8 @@ def _recall_row(entry: dict) -> list[str]:
     size = f"{entry.get('events', entry['target_events']):,}"
     counts = [f"{r['shipments']:,}", f"{r['locations']:,}", f"{r['rows']:,}"]
     times = [f"{r['scope_seconds']:.2f}", f"{r['xlsx_seconds']:.2f}", f"{r['total_seconds']:.2f}"]
-    return [entry["vendor"], size, *counts, *times]
+    rate = f"{r['total_seconds'] * 10_000 / r['shipments']:.2f}" if r["shipments"] else "–"
+    return [entry["vendor"], size, *counts, *times, rate]
 
 
 def _pg_version(number: str) -> str:
@@ -394,7 +405,9 @@ def write_docs(data: dict, path: Path | None = None) -> None:
     machine = (
         f"Machine: {m.get('cpus', '')}; {m.get('memory', '')}; {m.get('os', '')}; "
         f"Python {m.get('python', '')}; "
-        f"SQLite {m.get('sqlite', '')}; PostgreSQL {m.get('postgresql', '')}; measured {m.get('date', '')}."
+        f"SQLite {m.get('sqlite', '')}; PostgreSQL {m.get('postgresql', '')}. Measured: "
+        + "; ".join(f"{e['vendor']} {e['target_events']:,} {e['machine'].get('date', '')}" for e in entries)
+        + "."
     )
     parts = [
         "## Trace and recall (issue #4)",
