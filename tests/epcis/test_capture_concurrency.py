@@ -6,6 +6,7 @@ a duplicate, not a second row; the same eventID on a different event is refused.
 
 from __future__ import annotations
 
+import gc
 import io
 
 import pytest
@@ -101,8 +102,6 @@ def test_errors_are_listed_in_document_order_when_profiles_refuse_after_the_chec
 @pytest.fixture
 def collector_states():
     """What ``gc.isenabled()`` said each time the profiles looked at an event."""
-    import gc
-
     states: list[bool] = []
 
     def checker(normalized, event, namespaces, sectors):
@@ -115,8 +114,6 @@ def collector_states():
 
 
 def test_the_collector_is_paused_for_a_capture_and_resumed_after(collector_states):
-    import gc
-
     assert gc.isenabled()
     outcome = _run(body(object_event(serials=("61",)), object_event(serials=("62",))))
     assert outcome.job.captured_count == 2
@@ -125,16 +122,12 @@ def test_the_collector_is_paused_for_a_capture_and_resumed_after(collector_state
 
 
 def test_the_collector_is_resumed_when_a_capture_fails(collector_states):
-    import gc
-
     outcome = _run(body(object_event(serials=("63",)), object_event(serials=("64",), action="SOMETIMES")))
     assert outcome.job.status == "failed"
     assert gc.isenabled()
 
 
 def test_a_streamed_document_collects_its_young_objects_once_per_batch(settings, monkeypatch):
-    import gc
-
     settings.TRACEHUB_CAPTURE_INLINE_MAX_BYTES = 100  # spooled: checked as it streams
     settings.TRACEHUB_CAPTURE_BATCH = 3
     collected: list[int] = []
@@ -148,8 +141,6 @@ def test_a_streamed_document_collects_its_young_objects_once_per_batch(settings,
 
 
 def test_a_document_in_memory_is_not_collected_during_its_capture(monkeypatch):
-    import gc
-
     collected: list[int] = []
     monkeypatch.setattr(services.gc, "collect", lambda generation=2: collected.append(generation))
     assert _run(body(*(object_event(serials=(f"8{i}",)) for i in range(7)))).job.captured_count == 7

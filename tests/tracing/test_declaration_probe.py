@@ -14,6 +14,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tracehub.portal import selectors
 from tracehub.portal.selectors import own_events
 from tracehub.tracing.genealogy import GenealogyStore
 
@@ -87,8 +88,6 @@ def test_the_genealogy_probes_declarations_per_event(store_with_declarations):
 
 def test_the_public_page_probes_declarations_per_event(store_with_declarations):
     assert len(own_events(store_with_declarations).roles) == 1
-    from tracehub.portal import selectors
-
     if connection.vendor == "postgresql":
         sql = selectors._OWN_EVENTS_SQL.replace("$1", "%s")
         _assert_probed_per_row(sql, [store_with_declarations], answered=2)

@@ -302,10 +302,7 @@ _OWN_EVENTS_SQL = (
     "e.biz_location, e.read_point "
     f"FROM {INDEX_TABLE} i JOIN {EVENT_TABLE} e ON e.id = i.event_id "
     f"WHERE i.key = $1 AND i.role IN ({', '.join(repr(role) for role in OBJECT_ROLES)}) "
-    "AND NOT e.error_declared "
-    # OFFSET 0: probe the declarations' partial index per row, never join all of them
-    # (tracehub.tracing.genealogy.undeclared_sql says why).
-    f"AND NOT EXISTS (SELECT 1 FROM {EVENT_TABLE} d WHERE d.declares_error_for_id = e.id OFFSET 0)"
+    f"AND NOT e.error_declared AND {undeclared_sql('e.id', vendor='postgresql')}"
 )
 
 

@@ -270,7 +270,7 @@ def _tid_column(alias: str) -> str:
     )
 
 
-def undeclared_sql(column: str) -> str:
+def undeclared_sql(column: str, *, vendor: str | None = None) -> str:
     """No error declaration points at the event whose id is ``column`` (EPCIS 2.0 §7.4.1.4).
 
     ``OFFSET 0`` keeps PostgreSQL from turning the ``NOT EXISTS`` into an anti join, which it
@@ -279,9 +279,10 @@ def undeclared_sql(column: str) -> str:
     heap row), on every look-up of every trace. Probed per row instead, it costs one look-up in
     the partial index ``event_declares_error_idx`` per event answered (issue #4: cost grows with
     the answer, not with the store). SQLite runs the correlated subquery per row anyway, and
-    refuses an OFFSET without a LIMIT.
+    refuses an OFFSET without a LIMIT. ``vendor`` names the database for SQL written before a
+    connection is at hand (a statement prepared at import); by default, the connection's.
     """
-    offset = " OFFSET 0" if connection.vendor == "postgresql" else ""
+    offset = " OFFSET 0" if (vendor or connection.vendor) == "postgresql" else ""
     return f"NOT EXISTS (SELECT 1 FROM {EVENT_TABLE} d WHERE d.declares_error_for_id = {column}{offset})"  # noqa: S608
 
 
